@@ -1,0 +1,161 @@
+// The engine's persisted per-zone state (serial, timers, last error), the refresh lease that lets one
+// instance at a time refresh a secondary zone, and the append-only transfer/NOTIFY history.
+// Patches publish a `zone_state` change so other instances learn about new serials.
+import type { Db } from '../change-feed.js';
+import { optionalTime, toRfc3339 } from '../time.js';
+import type { TransferEvent, TransferRecord, ZoneState, ZoneStatePatch } from '../types.js';
+
+interface StateRow {
+  zone_id: string;
+  serial: number | null;
+  checked_time: string | null;
+  last_refresh_ok: string | null;
+  next_refresh: string | null;
+  next_expire: string | null;
+  last_notified_serial: number | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires: string | null;
+  updated_at: string;
+}
+
+interface TransferRow {
+  id: number;
+  zone_id: string;
+  op: TransferEvent['op'];
+  remote: string | null;
+  serial: number | null;
+  ok: boolean;
+  error: string | null;
+  started_at: string;
+  finished_at: string;
+}
+
+const STATE_COLS = `zone_id, serial, checked_time, last_refresh_ok, next_refresh, next_expire, last_notified_serial,
+  last_error, lease_owner, lease_expires, updated_at`;
+
+const PATCH_COLUMNS: Record<keyof ZoneStatePatch, string> = {
+  serial: 'serial',
+  checkedTime: 'checked_time',
+  lastRefreshOk: 'last_refresh_ok',
+  nextRefresh: 'next_refresh',
+  nextExpire: 'next_expire',
+  lastNotifiedSerial: 'last_notified_serial',
+  lastError: 'last_error',
+};
+
+function toState(r: StateRow): ZoneState {
+  return {
+    zoneId: r.zone_id,
+    serial: r.serial,
+    checkedTime: optionalTime(r.checked_time),
+    lastRefreshOk: optionalTime(r.last_refresh_ok),
+    nextRefresh: optionalTime(r.next_refresh),
+    nextExpire: optionalTime(r.next_expire),
+    lastNotifiedSerial: r.last_notified_serial,
+    lastError: r.last_error,
+    leaseOwner: r.lease_owner,
+    leaseExpires: optionalTime(r.lease_expires),
+    updatedAt: toRfc3339(r.updated_at),
+  };
+}
+
+const toTransfer = (r: TransferRow): TransferRecord => ({
+  id: r.id,
+  zoneId: r.zone_id,
+  op: r.op,
+  remote: r.remote,
+  serial: r.serial,
+  ok: r.ok,
+  error: r.error,
+  startedAt: toRfc3339(r.started_at),
+  finishedAt: toRfc3339(r.finished_at),
+});
+
+const param = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+
+export interface ZoneStateRepo {
+  get(zoneId: string): Promise<ZoneState | null>;
+  all(): Promise<ZoneState[]>;
+  /** patch upserts the given columns (undefined = unchanged, null = cleared). */
+  patch(zoneId: string, patch: ZoneStatePatch): Promise<ZoneState>;
+  /**
+   * acquireLease takes or renews the zone's refresh lease for `owner` for ttlSeconds; false when
+   * another owner holds an unexpired lease.
+   */
+  acquireLease(zoneId: string, owner: string, ttlSeconds: number): Promise<boolean>;
+  releaseLease(zoneId: string, owner: string): Promise<void>;
+  appendTransfer(event: TransferEvent): Promise<TransferRecord>;
+  /** history returns the newest `limit` events of a zone, oldest first. */
+  history(zoneId: string, limit?: number): Promise<TransferRecord[]>;
+}
+
+export function zoneStateRepo(db: Db): ZoneStateRepo {
+  return {
+    async get(zoneId) {
+      const rows = await db.sql.query<StateRow>(`SELECT ${STATE_COLS} FROM zone_state WHERE zone_id = $1`, [zoneId]);
+      return rows[0] ? toState(rows[0]) : null;
+    },
+    async all() {
+      const rows = await db.sql.query<StateRow>(`SELECT ${STATE_COLS} FROM zone_state ORDER BY zone_id`);
+      return rows.map(toState);
+    },
+    async patch(zoneId, patch) {
+      const columns: string[] = [];
+      const values: unknown[] = [];
+      for (const [key, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof ZoneStatePatch, string]>) {
+        if (patch[key] === undefined) continue;
+        columns.push(column);
+        values.push(param(patch[key]));
+      }
+      const placeholders = columns.map((_, i) => `$${i + 2}`);
+      const updates = columns.map((c) => `${c} = EXCLUDED.${c}`);
+      return db.write(async (tx, changes) => {
+        const rows = await tx.query<StateRow>(
+          `INSERT INTO zone_state (zone_id${columns.map((c) => `, ${c}`).join('')}) VALUES ($1${placeholders.map((p) => `, ${p}`).join('')})
+           ON CONFLICT (zone_id) DO UPDATE SET ${[...updates, 'updated_at = now()'].join(', ')}
+           RETURNING ${STATE_COLS}`,
+          [zoneId, ...values],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('zone_state upsert returned no row');
+        changes.push({ kind: 'zone_state', zone_id: zoneId });
+        return toState(row);
+      });
+    },
+    async acquireLease(zoneId, owner, ttlSeconds) {
+      const rows = await db.sql.query(
+        `INSERT INTO zone_state (zone_id, lease_owner, lease_expires) VALUES ($1, $2, now() + make_interval(secs => $3))
+         ON CONFLICT (zone_id) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_expires = EXCLUDED.lease_expires
+         WHERE zone_state.lease_owner IS NULL OR zone_state.lease_owner = EXCLUDED.lease_owner
+            OR zone_state.lease_expires IS NULL OR zone_state.lease_expires < now()
+         RETURNING zone_id`,
+        [zoneId, owner, ttlSeconds],
+      );
+      return rows.length > 0;
+    },
+    async releaseLease(zoneId, owner) {
+      await db.sql.query(
+        'UPDATE zone_state SET lease_owner = NULL, lease_expires = NULL WHERE zone_id = $1 AND lease_owner = $2',
+        [zoneId, owner],
+      );
+    },
+    async appendTransfer(e) {
+      const rows = await db.sql.query<TransferRow>(
+        `INSERT INTO zone_transfers (zone_id, op, remote, serial, ok, error, started_at, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [e.zoneId, e.op, e.remote, e.serial, e.ok, e.error, param(e.startedAt), param(e.finishedAt)],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('zone_transfers insert returned no row');
+      return toTransfer(row);
+    },
+    async history(zoneId, limit = 100) {
+      const rows = await db.sql.query<TransferRow>(
+        `SELECT * FROM (SELECT * FROM zone_transfers WHERE zone_id = $1 ORDER BY id DESC LIMIT $2) s ORDER BY id`,
+        [zoneId, limit],
+      );
+      return rows.map(toTransfer);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// ZoneVersion: one immutable, complete version of a zone (origin, SOA, RRsets by owner and type),
+// and the layered storage that lets a version be derived from an older one plus a diff without
+// copying the zone (readers and outgoing transfers keep the version they started with; STYLE.md
+// principle 4). Names are looked up by nameKey (RFC 4343 case-insensitive). Empty non-terminals
+// (RFC 4592 §2.2.2) exist as nodes without RRsets so NXDOMAIN and NODATA can be told apart.
+
+import { type DomainName, type ResourceRecord, RRType, nameKey } from '../wire/index.js';
+import type { Serial } from './serial.js';
+import { soaSerial } from './soa.js';
+
+/** RRset is the set of RDATAs of one owner and type, with one TTL (RFC 2181 §5). */
+export interface RRset {
+  readonly type: number;
+  readonly ttl: number;
+  readonly rdatas: readonly Uint8Array[];
+}
+
+/**
+ * ZoneNode is one owner name of the zone. `sets` is empty for an empty non-terminal; `children`
+ * counts the direct child nodes, which is how an emptied node knows whether it must stay.
+ */
+export interface ZoneNode {
+  readonly name: DomainName;
+  readonly sets: readonly RRset[];
+  readonly children: number;
+}
+
+/** Layer maps node keys to nodes; `null` marks a node deleted in an overlay. */
+export type Layer = ReadonlyMap<string, ZoneNode | null>;
+
+/**
+ * ZoneVersion is immutable. It is built by ZoneBuilder (zone file, AXFR) or by applyDiff
+ * (IXFR, API change), which adds an overlay layer instead of copying the zone.
+ */
+export class ZoneVersion {
+  /** layers, newest first; the last one is the base and holds no nulls. */
+  readonly layers: readonly Layer[];
+  readonly originKey: string;
+  readonly serial: Serial;
+
+  constructor(
+    readonly origin: DomainName,
+    readonly zoneClass: number,
+    readonly soa: ResourceRecord,
+    layers: readonly Layer[],
+    /** nodeCount is the number of nodes (owners and empty non-terminals). */
+    readonly nodeCount: number,
+    /** recordCount is the number of RRs, the SOA included. */
+    readonly recordCount: number,
+  ) {
+    this.layers = layers;
+    this.originKey = nameKey(origin);
+    this.serial = soaSerial(soa.rdata);
+  }
+
+  /** node returns the node for a lower-cased key (see nameKey), or undefined. */
+  node(key: string): ZoneNode | undefined {
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const n = layers[i]!.get(key);
+      if (n !== undefined) return n ?? undefined;
+    }
+    return undefined;
+  }
+
+  /** rrset returns the RRset of `type` at `name`, or undefined. */
+  rrset(name: string, type: number): RRset | undefined {
+    const n = this.node(nameKey(name));
+    if (n === undefined) return undefined;
+    for (const s of n.sets) if (s.type === type) return s;
+    return undefined;
+  }
+
+  /** nodes yields every live node once, in no particular order. */
+  *nodes(): IterableIterator<ZoneNode> {
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      for (const [k, n] of layers[i]!) {
+        if (n === null) continue;
+        let shadowed = false;
+        for (let j = 0; j < i; j++) {
+          if (layers[j]!.has(k)) {
+            shadowed = true;
+            break;
+          }
+        }
+        if (!shadowed) yield n;
+      }
+    }
+  }
+
+  /** records yields every RR: the SOA first, then the rest in no particular order (RFC 5936 §2.2). */
+  *records(): IterableIterator<ResourceRecord> {
+    yield this.soa;
+    const cls = this.zoneClass;
+    for (const n of this.nodes()) {
+      for (const s of n.sets) {
+        if (s.type === RRType.SOA && nameKey(n.name) === this.originKey) continue;
+        for (const rdata of s.rdatas) yield { name: n.name, type: s.type, class: cls, ttl: s.ttl, rdata };
+      }
+    }
+  }
+}
+
+/** rdataEqual compares two RDATAs octet by octet (RFC 2181 §5: duplicates are one RR). */
+export function rdataEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
