@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ZoneBuilder, applyDiff, computeDiff, readSoa, reverseDiff, type ZoneVersion } from '../../../src/zone/index.js';
+import { RRType, nameKey, type ResourceRecord } from '../../../src/wire/index.js';
+import { a, cname, n, ns, soa } from './helpers.js';
+
+function build(records: ResourceRecord[], origin = 'example.com.'): ZoneVersion {
+  const b = new ZoneBuilder(n(origin));
+  const r = b.addAll(records);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const v = b.build();
+  if (!v.ok) throw new Error(JSON.stringify(v.error));
+  return v.value;
+}
+
+const sorted = (v: ZoneVersion) =>
+  [...v.records()].map((r) => `${nameKey(r.name)} ${r.type} ${r.ttl} ${Buffer.from(r.rdata).toString('hex')}`).sort();
+
+describe('ZoneBuilder', () => {
+  it('builds a version with SOA, serial, counts and empty non-terminals', () => {
+    const v = build([soa('example.com.', 10), ns('example.com.', 'ns1.example.com.'), a('ns1.example.com.', '192.0.2.1'), a('a.b.c.example.com.', '192.0.2.2'), a('A.b.c.example.com.', '192.0.2.2')]);
+    expect(v.serial).toBe(10);
+    expect(v.recordCount).toBe(4);
+    expect(v.node('b.c.example.com.')?.sets).toEqual([]);
+    expect(v.node('c.example.com.')?.children).toBe(1);
+    expect(v.node('example.com.')?.children).toBe(2);
+    expect(v.rrset('a.b.c.EXAMPLE.com.', RRType.A)?.rdatas).toHaveLength(1);
+    expect(readSoa(v.soa.rdata).mname).toBe('ns1.example.com.');
+    expect([...v.records()][0]?.type).toBe(RRType.SOA);
+  });
+  it('refuses out-of-zone records, missing SOA, SOA off-apex and CNAME beside data', () => {
+    expect(new ZoneBuilder(n('example.com.')).add(a('www.example.org.', '1.2.3.4'))).toMatchObject({ ok: false, error: { kind: 'out-of-zone' } });
+    expect(new ZoneBuilder(n('example.com.')).build()).toMatchObject({ ok: false, error: { kind: 'no-soa' } });
+    expect(new ZoneBuilder(n('example.com.')).add(soa('www.example.com.', 1))).toMatchObject({ ok: false, error: { kind: 'soa-not-at-apex' } });
+    const b = new ZoneBuilder(n('example.com.'));
+    b.addAll([soa('example.com.', 1), cname('www.example.com.', 'x.example.net.'), a('www.example.com.', '1.2.3.4')]);
+    expect(b.build()).toMatchObject({ ok: false, error: { kind: 'cname-and-other-data' } });
+  });
+});
+
+describe('diffs', () => {
+  const v1 = build([soa('example.com.', 1), ns('example.com.', 'ns1.example.com.'), a('ns1.example.com.', '192.0.2.1'), a('x.y.example.com.', '192.0.2.9'), a('www.example.com.', '192.0.2.80')]);
+
+  it('applies a diff without touching the old version, removing emptied nodes and their ENTs', () => {
+    const diff = {
+      soaFrom: v1.soa, soaTo: soa('example.com.', 2),
+      removed: [a('x.y.example.com.', '192.0.2.9'), a('www.example.com.', '192.0.2.80')],
+      added: [a('www.example.com.', '192.0.2.81'), a('new.deep.example.com.', '192.0.2.7')],
+    };
+    const r = applyDiff(v1, diff);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const v2 = r.value;
+    expect(v2.serial).toBe(2);
+    expect(v2.node('x.y.example.com.')).toBeUndefined();
+    expect(v2.node('y.example.com.')).toBeUndefined();
+    expect(v2.node('deep.example.com.')?.sets).toEqual([]);
+    expect(v2.recordCount).toBe(v1.recordCount);
+    expect(v1.node('x.y.example.com.')).toBeDefined();
+    expect(v1.serial).toBe(1);
+    const rebuilt = build([...v2.records()]);
+    expect(sorted(rebuilt)).toEqual(sorted(v2));
+    expect(rebuilt.nodeCount).toBe(v2.nodeCount);
+    expect(computeDiff(v1, v2).added.length).toBe(2);
+    const back = applyDiff(v2, reverseDiff(diff));
+    expect(back.ok && sorted(back.value)).toEqual(sorted(v1));
+  });
+
+  it('fails on a diff from another serial or removing a missing record', () => {
+    expect(applyDiff(v1, { soaFrom: soa('example.com.', 5), soaTo: soa('example.com.', 6), removed: [], added: [] })).toMatchObject({ ok: false, error: { kind: 'serial-mismatch' } });
+    expect(applyDiff(v1, { soaFrom: v1.soa, soaTo: soa('example.com.', 2), removed: [a('nope.example.com.', '1.1.1.1')], added: [] })).toMatchObject({ ok: false, error: { kind: 'remove-missing' } });
+  });
+
+  it('computeDiff then applyDiff reproduces the target across many chained versions (compaction)', () => {
+    let cur = v1;
+    for (let i = 2; i < 40; i++) {
+      const target = build([...[...cur.records()].filter((r) => r.type !== RRType.SOA && !(r.type === RRType.A && r.name.startsWith(`h${i - 3}.`))), soa('example.com.', i), a(`h${i}.example.com.`, `10.0.0.${i}`)]);
+      const d = computeDiff(cur, target);
+      const r = applyDiff(cur, d);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(sorted(r.value)).toEqual(sorted(target));
+      expect(r.value.layers.length).toBeLessThanOrEqual(9);
+      expect(r.value.recordCount).toBe(target.recordCount);
+      cur = r.value;
+    }
+  });
+});
