@@ -297,3 +297,33 @@ function encodeName(name: string): Uint8Array {
 export function wireNameLength(name: DomainName): number {
   return nameToWire(name).length;
 }
+
+/**
+ * writeNameWire encodes a DomainName as uncompressed wire octets into `out` at `pos` and returns
+ * the position after it; `out` must have room for name.length + 1 octets (an upper bound).
+ */
+export function writeNameWire(out: Uint8Array, pos: number, name: DomainName): number {
+  if (name === '.') {
+    out[pos] = 0;
+    return pos + 1;
+  }
+  if (name.includes('\\')) {
+    const wire = nameToWire(name);
+    out.set(wire, pos);
+    return pos + wire.length;
+  }
+  let lenPos = pos;
+  let w = pos + 1;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x2e) {
+      out[lenPos] = w - lenPos - 1;
+      lenPos = w;
+      w++;
+    } else {
+      out[w++] = c;
+    }
+  }
+  out[lenPos] = 0;
+  return w;
+}

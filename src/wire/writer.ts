@@ -8,7 +8,10 @@
 import { RRType } from './constants.js';
 import type { Edns, ResourceRecord } from './message.js';
 import { type DomainName, nameToWire } from './name.js';
-import { NAME_LAYOUT } from './rdata-layout.js';
+import { NAME_LAYOUT, type RdataToken } from './rdata-layout.js';
+
+/** COMPRESSIBLE_LAYOUT: the layouts of the types whose RDATA names are compressed (RFC 3597 §4). */
+const COMPRESSIBLE_LAYOUT = new Map<number, readonly RdataToken[]>([...NAME_LAYOUT].filter(([, l]) => l.includes('N')));
 
 /** Section numbers for MessageWriter.record, in the order they must be written. */
 export const Section = { Answer: 1, Authority: 2, Additional: 3 } as const;
@@ -26,11 +29,6 @@ function wireNameLen(b: Uint8Array, o: number): number {
   return p + 1 - o;
 }
 
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
 
 /**
  * MessageWriter writes one message into a private buffer. `record` returns false, leaving the
@@ -41,8 +39,8 @@ export class MessageWriter {
   private readonly buf: Buffer;
   private pos = 12;
   private limit: number;
-  private readonly comp: Map<string, number> | undefined;
-  private added: string[] = [];
+  private readonly comp: Map<number, number> | undefined;
+  private added: number[] = [];
   private readonly counts = [0, 0, 0, 0];
   private section = 0;
 
@@ -80,10 +78,20 @@ export class MessageWriter {
     this.buf.writeUInt16BE(flags & 0xffff, 2);
   }
 
-  /** question appends a question entry; questions come before any RR. */
-  question(name: DomainName, type: number, cls: number): void {
+  /**
+   * question appends a question entry; questions come before any RR. With `pointerTarget` false
+   * the name is not offered to later names as a compression target, so the question octets can be
+   * overwritten afterwards by a same-length spelling of the name (pre-rendered AXFR responses).
+   */
+  question(name: DomainName, type: number, cls: number, pointerTarget = true): void {
     if (this.section > 0) throw new Error('question after records');
-    this.writeName(nameToWire(name), true);
+    const wire = nameToWire(name);
+    if (pointerTarget) {
+      this.writeName(wire, true, undefined, 0);
+    } else {
+      this.buf.set(wire, this.pos);
+      this.pos += wire.length;
+    }
     this.buf.writeUInt16BE(type, this.pos);
     this.buf.writeUInt16BE(cls, this.pos + 2);
     this.pos += 4;
@@ -100,27 +108,39 @@ export class MessageWriter {
    * transfers, which keep owner names as wire octets. False (and no change) when it does not fit.
    */
   recordWire(section: SectionNumber, owner: Uint8Array, type: number, cls: number, ttl: number, rdata: Uint8Array): boolean {
+    return this.recordFrom(section, owner, 0, type, cls, ttl, rdata, 0, rdata.length);
+  }
+
+  /**
+   * recordFrom appends an RR whose owner (uncompressed wire) starts at `ownerSrc[ownerOff]` and whose
+   * RDATA is `rdSrc[rdOff, rdOff+rdLen)`: lets zone storage hand over slices of its slab without
+   * creating a view per record. False (and no change) when it does not fit.
+   */
+  recordFrom(section: SectionNumber, ownerSrc: Uint8Array, ownerOff: number, type: number, cls: number, ttl: number, rdSrc: Uint8Array, rdOff: number, rdLen: number): boolean {
     if (section < this.section) throw new Error('sections out of order');
     this.section = section;
     const start = this.pos;
     this.added.length = 0;
-    this.writeName(owner, true);
+    this.writeName(ownerSrc, true, undefined, ownerOff);
     const b = this.buf;
     let p = this.pos;
     b[p] = type >>> 8;
     b[p + 1] = type & 0xff;
     b[p + 2] = cls >>> 8;
     b[p + 3] = cls & 0xff;
-    b.writeUInt32BE(ttl >>> 0, p + 4);
+    b[p + 4] = ttl >>> 24;
+    b[p + 5] = (ttl >>> 16) & 0xff;
+    b[p + 6] = (ttl >>> 8) & 0xff;
+    b[p + 7] = ttl & 0xff;
     const rdlenAt = p + 8;
     p += 10;
     this.pos = p;
-    const layout = this.comp === undefined ? undefined : NAME_LAYOUT.get(type);
-    if (layout === undefined || !layout.includes('N')) {
-      b.set(rdata, p);
-      this.pos = p + rdata.length;
+    const layout = this.comp === undefined ? undefined : COMPRESSIBLE_LAYOUT.get(type);
+    if (layout === undefined) {
+      b.set(rdSrc.subarray(rdOff, rdOff + rdLen), p);
+      this.pos = p + rdLen;
     } else {
-      this.writeRdataCompressed(layout, rdata);
+      this.writeRdataCompressed(layout, rdSrc, rdOff, rdLen);
     }
     const rdlen = this.pos - rdlenAt - 2;
     b[rdlenAt] = rdlen >>> 8;
@@ -176,76 +196,118 @@ export class MessageWriter {
     return Buffer.from(b.subarray(0, this.pos));
   }
 
-  private writeRdataCompressed(layout: readonly (string | number)[], rdata: Uint8Array): void {
-    let r = 0;
+  private writeRdataCompressed(layout: readonly (string | number)[], src: Uint8Array, off: number, len: number): void {
+    let r = off;
+    const end = off + len;
     for (const tok of layout) {
       if (tok === 'N' || tok === 'D') {
-        const l = wireNameLen(rdata, r);
-        this.writeName(rdata.subarray(r, r + l), tok === 'N');
+        const l = wireNameLen(src, r);
+        this.writeName(src, tok === 'N', undefined, r);
         r += l;
       } else if (tok === 'C') {
-        const l = rdata[r]! + 1;
-        this.buf.set(rdata.subarray(r, r + l), this.pos);
+        const l = src[r]! + 1;
+        this.buf.set(src.subarray(r, r + l), this.pos);
         this.pos += l;
         r += l;
       } else {
         const n = tok as number;
-        this.buf.set(rdata.subarray(r, r + n), this.pos);
+        this.buf.set(src.subarray(r, r + n), this.pos);
         this.pos += n;
         r += n;
       }
     }
-    if (r < rdata.length) {
-      this.buf.set(rdata.subarray(r), this.pos);
-      this.pos += rdata.length - r;
+    if (r < end) {
+      this.buf.set(src.subarray(r, end), this.pos);
+      this.pos += end - r;
     }
   }
 
-  /** writeName writes an uncompressed wire name, replacing its longest known suffix by a pointer. */
-  private writeName(wire: Uint8Array, compress: boolean): void {
+  /**
+   * writeName writes an uncompressed wire name, replacing its longest suffix already in the message
+   * by a pointer. Suffixes are found by a 32-bit hash of their octets (computed right to left, one
+   * pass) and confirmed octet by octet, so no string is built per name.
+   */
+  private writeName(src: Uint8Array, compress: boolean, _unused?: Uint8Array, srcOff = 0): void {
     const comp = this.comp;
     const b = this.buf;
     const start = this.pos;
-    if (comp === undefined || wire.length === 1) {
-      b.set(wire, start);
-      this.pos += wire.length;
+    const len = wireNameLen(src, srcOff);
+    if (comp === undefined || len === 1) {
+      b.set(src.subarray(srcOff, srcOff + len), start);
+      this.pos += len;
       return;
     }
-    const full = latin1(wire);
-    let p = 0;
+    // Label starts, left to right.
+    const starts = LABEL_STARTS;
+    let nl = 0;
+    let p = srcOff;
+    while (src[p] !== 0) {
+      starts[nl++] = p;
+      p += src[p]! + 1;
+    }
+    // Suffix hashes, right to left: HASHES[i] covers labels i..nl-1.
+    const hashes = SUFFIX_HASHES;
+    let h = 0x811c9dc5;
+    for (let i = nl - 1; i >= 0; i--) {
+      const s0 = starts[i]!;
+      const e0 = s0 + src[s0]! + 1;
+      for (let k = s0; k < e0; k++) h = Math.imul(h ^ src[k]!, 16777619);
+      hashes[i] = h >>> 0;
+    }
+    let hitLabel = nl;
     let hit = -1;
     if (compress) {
-      while (wire[p] !== 0) {
-        const found = comp.get(p === 0 ? full : full.slice(p));
-        if (found !== undefined) {
+      for (let i = 0; i < nl; i++) {
+        const found = comp.get(hashes[i]!);
+        if (found !== undefined && this.sameName(src, starts[i]!, found)) {
+          hitLabel = i;
           hit = found;
           break;
         }
-        p += wire[p]! + 1;
       }
-    } else {
-      p = wire.length - 1;
     }
     // Remember every suffix written in full as a future pointer target.
-    let q = 0;
-    while (q < p) {
-      const at = start + q;
+    for (let i = 0; i < hitLabel; i++) {
+      const at = start + starts[i]! - srcOff;
       if (at > MAX_POINTER) break;
-      const key = q === 0 ? full : full.slice(q);
+      const key = hashes[i]!;
       if (!comp.has(key)) {
         comp.set(key, at);
         this.added.push(key);
       }
-      q += wire[q]! + 1;
     }
     if (hit >= 0) {
-      b.set(wire.subarray(0, p), start);
-      b[start + p] = 0xc0 | (hit >>> 8);
-      b[start + p + 1] = hit & 0xff;
-      this.pos = start + p + 2;
+      const prefix = starts[hitLabel]! - srcOff;
+      b.set(src.subarray(srcOff, srcOff + prefix), start);
+      b[start + prefix] = 0xc0 | (hit >>> 8);
+      b[start + prefix + 1] = hit & 0xff;
+      this.pos = start + prefix + 2;
     } else {
-      b.set(wire, start);
-      this.pos = start + wire.length;
+      b.set(src.subarray(srcOff, srcOff + len), start);
+      this.pos = start + len;
     }
   }
+
+  /** sameName compares the uncompressed name at src[off] with the (maybe compressed) name at buf[at]. */
+  private sameName(src: Uint8Array, off: number, at: number): boolean {
+    const b = this.buf;
+    let i = off;
+    let q = at;
+    for (let guard = 0; guard < 256; guard++) {
+      let l = b[q]!;
+      while ((l & 0xc0) === 0xc0) {
+        q = ((l & 0x3f) << 8) | b[q + 1]!;
+        l = b[q]!;
+      }
+      if (l !== src[i]) return false;
+      if (l === 0) return true;
+      for (let k = 1; k <= l; k++) if (b[q + k] !== src[i + k]) return false;
+      i += l + 1;
+      q += l + 1;
+    }
+    return false;
+  }
 }
+
+const LABEL_STARTS = new Int32Array(128);
+const SUFFIX_HASHES = new Uint32Array(128);

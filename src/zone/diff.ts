@@ -4,10 +4,11 @@
 // nodes; overlays are merged when there are many, and folded into the base only once they hold a
 // quarter of the zone, which keeps the amortised cost proportional to the diff.
 
-import { type DomainName, type ResourceRecord, RRType, isSubdomain, nameKey, parentName } from '../wire/index.js';
+import { type DomainName, type ResourceRecord, RRType, isSubdomain, nameKey, nameToWire, parentName } from '../wire/index.js';
 import { type Result, ok, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
 import { soaSerial } from './soa.js';
+import { SlabWriter } from './node.js';
 import { type Layer, type RRset, type ZoneNode, ZoneVersion, rdataEqual } from './version.js';
 
 /** ZoneDiff is one condensed change from soaFrom's serial to soaTo's serial. */
@@ -47,81 +48,66 @@ export function reverseDiff(d: ZoneDiff): ZoneDiff {
 export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, ZoneError> {
   const from = soaSerial(d.soaFrom.rdata);
   if (from !== v.serial) return err({ kind: 'serial-mismatch', expected: v.serial, got: from });
-  const overlay = new Map<string, ZoneNode | null>();
-  const owned = new Set<string>();
+  // Touched nodes are decoded into this working map (null = deleted), then written to a new slab.
+  const working = new Map<string, MutableNode | null>();
   const originKey = v.originKey;
   let records = v.recordCount;
   let nodes = v.nodeCount;
 
-  const lookup = (key: string): ZoneNode | undefined => {
-    if (overlay.has(key)) return overlay.get(key) ?? undefined;
-    return v.node(key);
-  };
   const writable = (key: string): MutableNode | undefined => {
-    const n = lookup(key);
+    const w = working.get(key);
+    if (w !== undefined) return w ?? undefined;
+    if (working.has(key)) return undefined;
+    const n = v.node(key);
     if (n === undefined) return undefined;
-    if (owned.has(key)) return n as MutableNode;
-    const copy: MutableNode = { name: n.name, sets: n.sets.map((s) => ({ type: s.type, ttl: s.ttl, rdatas: s.rdatas as Uint8Array[] })), children: n.children };
-    overlay.set(key, copy);
-    owned.add(key);
+    const copy: MutableNode = { name: n.name, sets: n.sets.map((s) => ({ type: s.type, ttl: s.ttl, rdatas: [...s.rdatas] })), children: n.children };
+    working.set(key, copy);
     return copy;
-  };
-  const copiedSets = new Set<MutableSet>();
-  const writableSet = (s: MutableSet): MutableSet => {
-    if (!copiedSets.has(s)) {
-      s.rdatas = s.rdatas.slice();
-      copiedSets.add(s);
-    }
-    return s;
   };
 
   for (const rr of d.removed) {
-    if (rr.type === RRType.SOA && nameKey(rr.name) === originKey) continue;
     const key = nameKey(rr.name);
+    if (rr.type === RRType.SOA && key === originKey) continue;
     const node = writable(key);
     const set = node?.sets.find((s) => s.type === rr.type);
     if (node === undefined || set === undefined) return err({ kind: 'remove-missing', name: rr.name, type: rr.type });
     const idx = set.rdatas.findIndex((r) => rdataEqual(r, rr.rdata));
     if (idx < 0) return err({ kind: 'remove-missing', name: rr.name, type: rr.type });
-    writableSet(set).rdatas.splice(idx, 1);
+    set.rdatas.splice(idx, 1);
     records--;
     if (set.rdatas.length === 0) node.sets.splice(node.sets.indexOf(set), 1);
   }
 
-  const touched = new Set<string>();
   for (const rr of d.added) {
-    if (rr.type === RRType.SOA && nameKey(rr.name) === originKey) continue;
-    if (rr.class !== v.zoneClass) return err({ kind: 'class-mismatch', name: rr.name, class: rr.class });
     const key = nameKey(rr.name);
+    if (rr.type === RRType.SOA && key === originKey) continue;
+    if (rr.class !== v.zoneClass) return err({ kind: 'class-mismatch', name: rr.name, class: rr.class });
     if (!isSubdomain(key, originKey)) return err({ kind: 'out-of-zone', name: rr.name });
     let node = writable(key);
     if (node === undefined) {
       node = { name: rr.name, sets: [], children: 0 };
-      overlay.set(key, node);
-      owned.add(key);
+      working.set(key, node);
       nodes++;
       nodes += link(key, rr.name);
     }
-    touched.add(key);
     let set = node.sets.find((s) => s.type === rr.type);
     if (set === undefined) {
       set = { type: rr.type, ttl: rr.ttl, rdatas: [] };
-      copiedSets.add(set);
       node.sets.push(set);
     }
     set.ttl = rr.ttl;
     if (set.rdatas.some((r) => rdataEqual(r, rr.rdata))) continue;
-    writableSet(set).rdatas.push(rr.rdata);
+    set.rdatas.push(rr.rdata);
     records++;
   }
 
   // Nodes emptied by the removals disappear unless they have children (then they are ENTs).
-  for (const key of owned) {
+  for (const key of [...working.keys()]) {
     let k: string | undefined = key;
     while (k !== undefined && k !== originKey) {
-      const n = lookup(k);
-      if (n === undefined || n.sets.length > 0 || n.children > 0) break;
-      overlay.set(k, null);
+      const n = working.get(k);
+      if (n === undefined || n === null || n.sets.length > 0 || n.children > 0) break;
+      working.set(k, null);
       nodes--;
       const p: string | undefined = parentName(k);
       if (p === undefined) break;
@@ -134,11 +120,14 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
 
   const apex = writable(originKey);
   if (apex === undefined) return err({ kind: 'no-soa' });
-  const soaSet = apex.sets.find((s) => s.type === RRType.SOA);
-  const newSoa: RRset = { type: RRType.SOA, ttl: d.soaTo.ttl, rdatas: [d.soaTo.rdata] };
-  if (soaSet === undefined) apex.sets.unshift(newSoa as MutableSet);
-  else apex.sets[apex.sets.indexOf(soaSet)] = newSoa as MutableSet;
+  const soaIdx = apex.sets.findIndex((s) => s.type === RRType.SOA);
+  const newSoa: MutableSet = { type: RRType.SOA, ttl: d.soaTo.ttl, rdatas: [d.soaTo.rdata] };
+  if (soaIdx < 0) apex.sets.unshift(newSoa);
+  else apex.sets[soaIdx] = newSoa;
 
+  const slab = new SlabWriter(64 * 1024);
+  const overlay = new Map<string, ZoneNode | null>();
+  for (const [key, n] of working) overlay.set(key, n === null ? null : slab.node(nameToWire(n.name), n.sets, n.children));
   const layers = compact([overlay, ...v.layers]);
   return ok(new ZoneVersion(v.origin, v.zoneClass, d.soaTo, layers, nodes, records));
 
@@ -156,8 +145,7 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
         parent.children++;
         break;
       }
-      overlay.set(pKey, { name: pName, sets: [], children: 1 } satisfies MutableNode);
-      owned.add(pKey);
+      working.set(pKey, { name: pName, sets: [], children: 1 });
       created++;
       childKey = pKey;
       childName = pName;

@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './serial.js';
 export * from './soa.js';
 export * from './version.js';
+export { SlabWriter, wireLength, skipSet } from './node.js';

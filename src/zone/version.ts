@@ -1,29 +1,15 @@
-// ZoneVersion: one immutable, complete version of a zone (origin, SOA, RRsets by owner and type),
-// and the layered storage that lets a version be derived from an older one plus a diff without
-// copying the zone (readers and outgoing transfers keep the version they started with; STYLE.md
+// ZoneVersion: one immutable, complete version of a zone (origin, SOA, nodes by owner), and the
+// layered storage that lets a version be derived from an older one plus a diff without copying
+// the zone (readers and outgoing transfers keep the version they started with; STYLE.md
 // principle 4). Names are looked up by nameKey (RFC 4343 case-insensitive). Empty non-terminals
 // (RFC 4592 §2.2.2) exist as nodes without RRsets so NXDOMAIN and NODATA can be told apart.
 
 import { type DomainName, type ResourceRecord, RRType, nameKey } from '../wire/index.js';
+import { type RRset, ZoneNode } from './node.js';
 import type { Serial } from './serial.js';
 import { soaSerial } from './soa.js';
 
-/** RRset is the set of RDATAs of one owner and type, with one TTL (RFC 2181 §5). */
-export interface RRset {
-  readonly type: number;
-  readonly ttl: number;
-  readonly rdatas: readonly Uint8Array[];
-}
-
-/**
- * ZoneNode is one owner name of the zone. `sets` is empty for an empty non-terminal; `children`
- * counts the direct child nodes, which is how an emptied node knows whether it must stay.
- */
-export interface ZoneNode {
-  readonly name: DomainName;
-  readonly sets: readonly RRset[];
-  readonly children: number;
-}
+export { type RRset, ZoneNode } from './node.js';
 
 /** Layer maps node keys to nodes; `null` marks a node deleted in an overlay. */
 export type Layer = ReadonlyMap<string, ZoneNode | null>;
@@ -65,15 +51,16 @@ export class ZoneVersion {
 
   /** rrset returns the RRset of `type` at `name`, or undefined. */
   rrset(name: string, type: number): RRset | undefined {
-    const n = this.node(nameKey(name));
-    if (n === undefined) return undefined;
-    for (const s of n.sets) if (s.type === type) return s;
-    return undefined;
+    return this.node(nameKey(name))?.rrset(type);
   }
 
   /** nodes yields every live node once, in no particular order. */
   *nodes(): IterableIterator<ZoneNode> {
     const layers = this.layers;
+    if (layers.length === 1) {
+      for (const n of layers[0]!.values()) if (n !== null) yield n;
+      return;
+    }
     for (let i = 0; i < layers.length; i++) {
       for (const [k, n] of layers[i]!) {
         if (n === null) continue;
@@ -94,9 +81,12 @@ export class ZoneVersion {
     yield this.soa;
     const cls = this.zoneClass;
     for (const n of this.nodes()) {
+      if (n.setCount === 0) continue;
+      const name = n.name;
+      const apex = nameKey(name) === this.originKey;
       for (const s of n.sets) {
-        if (s.type === RRType.SOA && nameKey(n.name) === this.originKey) continue;
-        for (const rdata of s.rdatas) yield { name: n.name, type: s.type, class: cls, ttl: s.ttl, rdata };
+        if (apex && s.type === RRType.SOA) continue;
+        for (const rdata of s.rdatas) yield { name, type: s.type, class: cls, ttl: s.ttl, rdata };
       }
     }
   }

@@ -1,0 +1,176 @@
+// ZoneNode: one owner name of a zone version, stored as octets in a shared slab rather than as
+// objects, so a 1M-record zone costs one small object per name plus its wire octets:
+//
+//   slab[off]: owner name (uncompressed wire, case as received)
+//              u16 set count, then per RRset: u16 type, u32 ttl, u16 rdata count,
+//                                              per rdata: u16 length, RDATA octets
+//
+// RRsets are decoded only when asked for (queries touch a handful; transfers copy octets).
+
+import { type DomainName, readName } from '../wire/index.js';
+
+/** RRset is the set of RDATAs of one owner and type, with one TTL (RFC 2181 §5). */
+export interface RRset {
+  readonly type: number;
+  readonly ttl: number;
+  readonly rdatas: readonly Uint8Array[];
+}
+
+/** wireLength returns the length of the uncompressed wire name at slab[off]. */
+export function wireLength(slab: Uint8Array, off: number): number {
+  let p = off;
+  while (slab[p] !== 0) p += slab[p]! + 1;
+  return p + 1 - off;
+}
+
+/**
+ * ZoneNode is immutable once its version is published (`children` is set while building only).
+ * An empty non-terminal (RFC 4592 §2.2.2) is a node with no RRsets.
+ */
+export class ZoneNode {
+  constructor(
+    readonly slab: Uint8Array,
+    readonly off: number,
+    /** children counts the direct child nodes; an emptied node with none disappears. */
+    public children: number,
+  ) {}
+
+  /** name is the owner name as stored (case preserved). */
+  get name(): DomainName {
+    return readName(this.slab, this.off);
+  }
+
+  /** setsOffset is where the u16 set count starts. */
+  get setsOffset(): number {
+    return this.off + wireLength(this.slab, this.off);
+  }
+
+  /** setCount is the number of RRsets (0 for an empty non-terminal). */
+  get setCount(): number {
+    const p = this.setsOffset;
+    return (this.slab[p]! << 8) | this.slab[p + 1]!;
+  }
+
+  /** sets decodes every RRset of the node. */
+  get sets(): RRset[] {
+    const out: RRset[] = [];
+    const s = this.slab;
+    let p = this.setsOffset;
+    const n = (s[p]! << 8) | s[p + 1]!;
+    p += 2;
+    for (let i = 0; i < n; i++) {
+      const r = decodeSet(s, p);
+      out.push(r.set);
+      p = r.next;
+    }
+    return out;
+  }
+
+  /** rrset decodes the RRset of one type, or undefined. */
+  rrset(type: number): RRset | undefined {
+    const s = this.slab;
+    let p = this.setsOffset;
+    const n = (s[p]! << 8) | s[p + 1]!;
+    p += 2;
+    for (let i = 0; i < n; i++) {
+      const t = (s[p]! << 8) | s[p + 1]!;
+      if (t === type) return decodeSet(s, p).set;
+      p = skipSet(s, p);
+    }
+    return undefined;
+  }
+
+  /** hasType tells whether the node has an RRset of `type` without decoding it. */
+  hasType(type: number): boolean {
+    const s = this.slab;
+    let p = this.setsOffset;
+    const n = (s[p]! << 8) | s[p + 1]!;
+    p += 2;
+    for (let i = 0; i < n; i++) {
+      if (((s[p]! << 8) | s[p + 1]!) === type) return true;
+      p = skipSet(s, p);
+    }
+    return false;
+  }
+}
+
+/** skipSet returns the offset just after the RRset starting at p. */
+export function skipSet(s: Uint8Array, p: number): number {
+  const count = (s[p + 6]! << 8) | s[p + 7]!;
+  let q = p + 8;
+  for (let j = 0; j < count; j++) q += 2 + ((s[q]! << 8) | s[q + 1]!);
+  return q;
+}
+
+function decodeSet(s: Uint8Array, p: number): { set: RRset; next: number } {
+  const type = (s[p]! << 8) | s[p + 1]!;
+  const ttl = ((s[p + 2]! << 24) | (s[p + 3]! << 16) | (s[p + 4]! << 8) | s[p + 5]!) >>> 0;
+  const count = (s[p + 6]! << 8) | s[p + 7]!;
+  let q = p + 8;
+  const rdatas: Uint8Array[] = [];
+  for (let j = 0; j < count; j++) {
+    const len = (s[q]! << 8) | s[q + 1]!;
+    rdatas.push(s.subarray(q + 2, q + 2 + len));
+    q += 2 + len;
+  }
+  return { set: { type, ttl, rdatas }, next: q };
+}
+
+/**
+ * SlabWriter appends node records to growing slabs. Finished slabs are never moved or written
+ * again (nodes keep references to them), so it starts a new slab when one fills up.
+ */
+export class SlabWriter {
+  private slab: Uint8Array;
+  private pos = 0;
+
+  constructor(private readonly chunk = 1 << 20) {
+    this.slab = new Uint8Array(chunk);
+  }
+
+  /**
+   * node writes one node record (owner wire + RRsets given as [type, ttl, rdatas[]]) and
+   * returns the new ZoneNode.
+   */
+  node(owner: Uint8Array, sets: readonly RRset[], children: number): ZoneNode {
+    let size = owner.length + 2;
+    for (const set of sets) {
+      size += 8;
+      for (const r of set.rdatas) size += 2 + r.length;
+    }
+    const { slab, at } = this.reserve(size);
+    slab.set(owner, at);
+    let p = at + owner.length;
+    slab[p++] = sets.length >>> 8;
+    slab[p++] = sets.length & 0xff;
+    for (const set of sets) {
+      slab[p] = set.type >>> 8;
+      slab[p + 1] = set.type & 0xff;
+      slab[p + 2] = set.ttl >>> 24;
+      slab[p + 3] = (set.ttl >>> 16) & 0xff;
+      slab[p + 4] = (set.ttl >>> 8) & 0xff;
+      slab[p + 5] = set.ttl & 0xff;
+      slab[p + 6] = set.rdatas.length >>> 8;
+      slab[p + 7] = set.rdatas.length & 0xff;
+      p += 8;
+      for (const r of set.rdatas) {
+        slab[p] = r.length >>> 8;
+        slab[p + 1] = r.length & 0xff;
+        slab.set(r, p + 2);
+        p += 2 + r.length;
+      }
+    }
+    return new ZoneNode(slab, at, children);
+  }
+
+  /** reserve returns a place for `size` octets, in the current slab or a new one. */
+  reserve(size: number): { slab: Uint8Array; at: number } {
+    if (this.pos + size > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(this.chunk, size));
+      this.pos = 0;
+    }
+    const at = this.pos;
+    this.pos += size;
+    return { slab: this.slab, at };
+  }
+}
