@@ -1,0 +1,268 @@
+// XfrParser: the incoming side of AXFR (RFC 5936) and IXFR (RFC 1995) as a state machine over
+// response messages; no sockets (src/xfr/in/client.ts feeds it). A full transfer is staged
+// straight from the message octets into a ZoneBuilder (no object per record); an incremental
+// one becomes ZoneDiffs. Any failure is an XfrError and nothing is published.
+//
+//   start ──first SOA──▶ first ──RR≠SOA──────────────▶ axfr ──SOA = first──▶ done(full)
+//                          │  └──SOA (old serial)──▶ ixfr-del ──SOA──▶ ixfr-add ──SOA──┐
+//                          │                            ▲                              │
+//                          │                            └──────── SOA ≠ first ─────────┤
+//                          │                                       SOA = first ────────▶ done(incremental)
+//                          └──message ends (IXFR)──────▶ done(up-to-date)
+
+import {
+  Flag, RRType, Rcode, type DomainName, type ResourceRecord, lastNameEnd, readHeader, readName, readRdata, skipName, nameKey,
+  WireFault, opcodeOf, rcodeOf, NAME_LAYOUT,
+} from '../../wire/index.js';
+import { type Result, ok, err } from '../../wire/result.js';
+import { type Serial, type ZoneDiff, ZoneBuilder, type ZoneVersion, compareSerial, describeZoneError, soaSerial, rdataEqual } from '../../zone/index.js';
+import type { XfrError } from '../errors.js';
+
+/** XfrLimits cap what a (possibly hostile) primary can make us hold. */
+export interface XfrLimits {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_XFR_LIMITS: XfrLimits = { maxRecords: 20_000_000, maxBytes: 2 * 1024 * 1024 * 1024 };
+
+/** XfrOutcome is what a completed transfer yields. */
+export type XfrOutcome =
+  | { readonly kind: 'full'; readonly version: ZoneVersion }
+  | { readonly kind: 'incremental'; readonly diffs: readonly ZoneDiff[]; readonly soa: ResourceRecord }
+  | { readonly kind: 'up-to-date'; readonly soa: ResourceRecord };
+
+export interface XfrParserOptions {
+  readonly origin: DomainName;
+  readonly zoneClass: number;
+  readonly qtype: typeof RRType.AXFR | typeof RRType.IXFR;
+  readonly id: number;
+  /** currentSerial is the serial the client holds (IXFR). */
+  readonly currentSerial?: Serial;
+  readonly limits?: XfrLimits;
+}
+
+type State = 'start' | 'first' | 'axfr' | 'ixfr-del' | 'ixfr-add' | 'done';
+
+/** PushResult: 'more' wants another message; 'done' has an outcome. tsigOffset: −1 if none. */
+export interface PushResult {
+  readonly status: 'more' | 'done';
+  readonly tsigOffset: number;
+}
+
+/** XfrParser consumes the messages of one transfer response in order. */
+export class XfrParser {
+  private state: State = 'start';
+  private first: ResourceRecord | undefined;
+  private builder: ZoneBuilder | undefined;
+  private readonly diffs: ZoneDiff[] = [];
+  private del: ResourceRecord[] = [];
+  private add: ResourceRecord[] = [];
+  private soaFrom: ResourceRecord | undefined;
+  private soaTo: ResourceRecord | undefined;
+  private records = 0;
+  private bytes = 0;
+  private outcome: XfrOutcome | undefined;
+  private readonly limits: XfrLimits;
+  private readonly originKey: string;
+  /** messages counts the messages consumed. */
+  messages = 0;
+
+  constructor(private readonly o: XfrParserOptions) {
+    this.limits = o.limits ?? DEFAULT_XFR_LIMITS;
+    this.originKey = nameKey(o.origin);
+  }
+
+  /** recordCount is the number of RRs received so far. */
+  get recordCount(): number {
+    return this.records;
+  }
+
+  /** result returns the outcome once push reported 'done'. */
+  result(): XfrOutcome | undefined {
+    return this.outcome;
+  }
+
+  /** push consumes one message; fails on anything RFC 5936 / RFC 1995 do not allow. */
+  push(msg: Uint8Array): Result<PushResult, XfrError> {
+    if (this.state === 'done') return err({ kind: 'malformed', detail: 'message after the end of the transfer' });
+    this.messages++;
+    this.bytes += msg.length;
+    if (this.bytes > this.limits.maxBytes) return err({ kind: 'too-large', limit: 'bytes', value: this.limits.maxBytes });
+    const h = readHeader(msg);
+    if (h === undefined) return err({ kind: 'malformed', detail: 'short message' });
+    if (h.id !== this.o.id) return err({ kind: 'malformed', detail: `unexpected message ID ${h.id}` });
+    if ((h.flags & Flag.QR) === 0 || opcodeOf(h.flags) !== 0) return err({ kind: 'malformed', detail: 'not a query response' });
+    const rcode = rcodeOf(h.flags);
+    if (rcode === Rcode.Refused) return err({ kind: 'refused', rcode });
+    if (rcode === Rcode.NotAuth) return err({ kind: 'notauth', rcode });
+    if (rcode !== Rcode.NoError) return err({ kind: 'rcode', rcode });
+    try {
+      let pos = 12;
+      for (let i = 0; i < h.qdcount; i++) pos = skipName(msg, pos) + 4;
+      if (pos > msg.length) throw new WireFault('truncated', pos);
+      const answersInMessage = h.ancount;
+      if (this.state === 'start' && answersInMessage === 0) return err({ kind: 'malformed', detail: 'first message has no answer' });
+      for (let i = 0; i < h.ancount; i++) {
+        const name = readName(msg, pos);
+        pos = lastNameEnd();
+        if (pos + 10 > msg.length) throw new WireFault('truncated', pos);
+        const type = (msg[pos]! << 8) | msg[pos + 1]!;
+        const cls = (msg[pos + 2]! << 8) | msg[pos + 3]!;
+        const ttl = ((msg[pos + 4]! << 24) | (msg[pos + 5]! << 16) | (msg[pos + 6]! << 8) | msg[pos + 7]!) >>> 0;
+        const rdlen = (msg[pos + 8]! << 8) | msg[pos + 9]!;
+        pos += 10;
+        if (pos + rdlen > msg.length) throw new WireFault('truncated', pos);
+        const r = this.record(name, type, cls, ttl, msg, pos, rdlen);
+        if (!r.ok) return r;
+        pos += rdlen;
+        if ((this.state as State) === 'done' && i !== h.ancount - 1) return err({ kind: 'malformed', detail: 'records after the final SOA' });
+      }
+      // Authority must be empty in transfers; the additional section may hold OPT and TSIG.
+      for (let i = 0; i < h.nscount; i++) pos = skipRR(msg, pos);
+      let tsigOffset = -1;
+      for (let i = 0; i < h.arcount; i++) {
+        const start = pos;
+        const end = skipName(msg, pos);
+        if (end + 10 > msg.length) throw new WireFault('truncated', end);
+        if (((msg[end]! << 8) | msg[end + 1]!) === RRType.TSIG) tsigOffset = start;
+        pos = skipRR(msg, pos);
+      }
+      if (pos !== msg.length) throw new WireFault('trailing-bytes', pos);
+      if (this.state === 'first' && this.o.qtype === RRType.IXFR && answersInMessage === 1) {
+        // RFC 1995 §4: a lone SOA means the client is current (or newer).
+        this.state = 'done';
+        this.outcome = { kind: 'up-to-date', soa: this.first! };
+      }
+      if (this.state === 'done' && this.outcome === undefined) return err({ kind: 'malformed', detail: 'no outcome' });
+      return ok({ status: this.state === 'done' ? 'done' : 'more', tsigOffset });
+    } catch (e) {
+      if (e instanceof WireFault) return err({ kind: 'malformed', detail: `${e.reason} at ${e.offset}` });
+      throw e;
+    }
+  }
+
+  private record(name: DomainName, type: number, cls: number, ttl: number, msg: Uint8Array, pos: number, rdlen: number): Result<void, XfrError> {
+    if (++this.records > this.limits.maxRecords) return err({ kind: 'too-large', limit: 'records', value: this.limits.maxRecords });
+    if (cls !== this.o.zoneClass) return err({ kind: 'malformed', detail: `record ${name} of class ${cls}` });
+    const isSoa = type === RRType.SOA;
+    if (isSoa && nameKey(name) !== this.originKey) return err({ kind: 'out-of-zone', name });
+    switch (this.state) {
+      case 'start': {
+        // RFC 5936 §2.2: the first RR is the zone's SOA.
+        if (!isSoa) return err({ kind: 'soa-mismatch', detail: 'the first record is not the SOA' });
+        this.first = { name, type, class: cls, ttl, rdata: readRdata(msg, type, pos, rdlen).slice() };
+        this.state = 'first';
+        return ok(undefined);
+      }
+      case 'first': {
+        const first = this.first!;
+        if (isSoa && this.o.qtype === RRType.IXFR) {
+          const rdata = readRdata(msg, type, pos, rdlen);
+          const s = soaSerial(rdata);
+          if (rdataEqual(rdata, first.rdata)) {
+            // SOA, SOA: an empty zone sent AXFR-style. Treat as full.
+            return this.finishFull();
+          }
+          this.state = 'ixfr-del';
+          this.soaFrom = { name, type, class: cls, ttl, rdata: rdata.slice() };
+          if (this.o.currentSerial !== undefined && s !== this.o.currentSerial) {
+            return err({ kind: 'soa-mismatch', detail: `IXFR starts at serial ${s}, we hold ${this.o.currentSerial}` });
+          }
+          return ok(undefined);
+        }
+        if (isSoa) {
+          // AXFR of a zone that holds only its SOA.
+          if (!rdataEqual(readRdata(msg, type, pos, rdlen), first.rdata)) return err({ kind: 'soa-mismatch', detail: 'final SOA differs from the first' });
+          return this.finishFull();
+        }
+        this.state = 'axfr';
+        this.builder = new ZoneBuilder(this.o.origin, this.o.zoneClass);
+        const added = this.builder.add(first);
+        if (!added.ok) return err({ kind: 'invalid-zone', detail: describeZoneError(added.error) });
+        return this.stage(name, type, cls, ttl, msg, pos, rdlen);
+      }
+      case 'axfr': {
+        if (isSoa) {
+          // RFC 5936 §2.2: the transfer ends with the same SOA it started with.
+          if (!rdataEqual(readRdata(msg, type, pos, rdlen), this.first!.rdata)) return err({ kind: 'soa-mismatch', detail: 'final SOA differs from the first' });
+          return this.finishFull();
+        }
+        return this.stage(name, type, cls, ttl, msg, pos, rdlen);
+      }
+      case 'ixfr-del': {
+        const rr: ResourceRecord = { name, type, class: cls, ttl, rdata: readRdata(msg, type, pos, rdlen).slice() };
+        if (isSoa) {
+          this.soaTo = rr;
+          this.state = 'ixfr-add';
+        } else {
+          this.del.push(rr);
+        }
+        return ok(undefined);
+      }
+      case 'ixfr-add': {
+        const rr: ResourceRecord = { name, type, class: cls, ttl, rdata: readRdata(msg, type, pos, rdlen).slice() };
+        if (!isSoa) {
+          this.add.push(rr);
+          return ok(undefined);
+        }
+        const from = soaSerial(this.soaFrom!.rdata);
+        const to = soaSerial(this.soaTo!.rdata);
+        if (compareSerial(to, from) !== 'gt') return err({ kind: 'soa-mismatch', detail: `diff goes from ${from} to ${to}` });
+        this.diffs.push({ soaFrom: this.soaFrom!, soaTo: this.soaTo!, removed: this.del, added: this.add });
+        this.del = [];
+        this.add = [];
+        if (rdataEqual(rr.rdata, this.first!.rdata)) {
+          if (to !== soaSerial(this.first!.rdata)) return err({ kind: 'soa-mismatch', detail: 'IXFR does not end at the announced serial' });
+          this.state = 'done';
+          this.outcome = { kind: 'incremental', diffs: this.diffs, soa: this.first! };
+          return ok(undefined);
+        }
+        if (soaSerial(rr.rdata) !== to) return err({ kind: 'soa-mismatch', detail: 'IXFR diffs do not chain' });
+        this.soaFrom = rr;
+        this.state = 'ixfr-del';
+        return ok(undefined);
+      }
+      case 'done':
+        return err({ kind: 'malformed', detail: 'records after the final SOA' });
+    }
+  }
+
+  private stage(name: DomainName, type: number, cls: number, ttl: number, msg: Uint8Array, pos: number, rdlen: number): Result<void, XfrError> {
+    const b = this.builder!;
+    let r;
+    if (type === RRType.SOA || !hasNames(type)) r = b.addParts(name, type, cls, ttl, msg, pos, rdlen);
+    else {
+      const rd = readRdata(msg, type, pos, rdlen);
+      r = b.addParts(name, type, cls, ttl, rd, 0, rd.length);
+    }
+    if (!r.ok) {
+      if (r.error.kind === 'out-of-zone') return err({ kind: 'out-of-zone', name });
+      return err({ kind: 'invalid-zone', detail: describeZoneError(r.error) });
+    }
+    return ok(undefined);
+  }
+
+  private finishFull(): Result<void, XfrError> {
+    const b = this.builder ?? new ZoneBuilder(this.o.origin, this.o.zoneClass);
+    if (this.builder === undefined) b.add(this.first!);
+    const built = b.build();
+    this.builder = undefined;
+    if (!built.ok) return err({ kind: 'invalid-zone', detail: describeZoneError(built.error) });
+    this.state = 'done';
+    this.outcome = { kind: 'full', version: built.value };
+    return ok(undefined);
+  }
+}
+
+function hasNames(type: number): boolean {
+  return NAME_LAYOUT.has(type);
+}
+
+function skipRR(msg: Uint8Array, pos: number): number {
+  const p = skipName(msg, pos);
+  if (p + 10 > msg.length) throw new WireFault('truncated', p);
+  const rdlen = (msg[p + 8]! << 8) | msg[p + 9]!;
+  if (p + 10 + rdlen > msg.length) throw new WireFault('truncated', p);
+  return p + 10 + rdlen;
+}
