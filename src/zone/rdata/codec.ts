@@ -41,13 +41,13 @@ function parseGeneric(type: number, c: TokenCursor): Uint8Array {
 }
 
 /**
- * parseRdataFields parses tokens[start..] as the RDATA of `type`. Failure values name the token
- * index at fault: unknown type without `\#`, meta type, bad or missing field, trailing tokens.
+ * parseRdataFields parses tokens[start..] as the RDATA of `type`; without an origin, relative
+ * names are an error. Failure values name the token index at fault: unknown type without `\#`, meta type, bad or missing field, trailing tokens.
  */
 export function parseRdataFields(
   type: number,
   tokens: readonly RdataToken[],
-  origin: DomainName,
+  origin: DomainName | undefined,
   start = 0,
 ): Result<Uint8Array, RdataSyntaxError> {
   const c: TokenCursor = new TokenCursor(tokens, start, origin);

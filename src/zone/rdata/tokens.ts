@@ -187,6 +187,11 @@ function asciiRun(b: Uint8Array, start: number, end: number): string {
 
 const nameCache = new Map<string, DomainName>();
 
+function hasNonAscii(t: string): boolean {
+  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
 /**
  * nameFromText parses a domain name in rdata or owner position: `@` is the origin, a name without
  * a trailing dot is relative to it (RFC 1035 §5.1). Non-ASCII characters are taken as UTF-8
@@ -197,7 +202,7 @@ export function nameFromText(text: string, origin: DomainName | undefined): Resu
   const hit = nameCache.get(key);
   if (hit !== undefined) return ok(hit);
   let t = text;
-  if (/[^\x00-\x7f]/.test(t)) {
+  if (hasNonAscii(t)) {
     const bytes: number[] = [];
     let s = '';
     const chars = Array.from(t);

@@ -58,7 +58,7 @@ export class Lexer {
           continue;
         }
         if (c === 0x3b) {
-          const nl = text.indexOf('\n', pos);
+          const nl = text.indexOf('\n');
           pos = nl < 0 ? n : nl;
           continue;
         }
@@ -73,20 +73,20 @@ export class Lexer {
           continue;
         }
         if (c === 0x29) {
-          if (depth === 0) return this.fail(column, 'unbalanced ")"', pos);
+          if (depth === 0) return this.fail(column, 'unbalanced ")"');
           depth--;
           pos++;
           continue;
         }
         if (c === 0x22) {
           const end = scanQuoted(text, pos + 1);
-          if (end < 0) return this.fail(column, 'unterminated quoted string', pos);
+          if (end < 0) return this.fail(column, 'unterminated quoted string');
           tokens.push({ text: text.slice(pos + 1, end), quoted: true, line: this.line, column });
           pos = end + 1;
           continue;
         }
         const end = scanBare(text, pos);
-        if (end < 0) return this.fail(column, 'unterminated quoted string', pos);
+        if (end < 0) return this.fail(column, 'unterminated quoted string');
         tokens.push({ text: text.slice(pos, end), quoted: false, line: this.line, column });
         pos = end;
       }
@@ -99,9 +99,8 @@ export class Lexer {
     return undefined;
   }
 
-  private fail(column: number, message: string, pos: number): LexError {
+  private fail(column: number, message: string): LexError {
     this.pos = this.text.length;
-    void pos;
     return { line: this.line, column, message };
   }
 }

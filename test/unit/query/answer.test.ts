@@ -479,6 +479,33 @@ describe('answerQuery on versions derived with applyDiff', () => {
     expect(ask(v2, 'www.example.com.', 'A')).toMatchObject({ rcode: NoError, answer: [] });
   });
 
+  it('an ENT losing one child and gaining another in one diff stays', () => {
+    const v2 = apply(buildZone('example.com.', BASE), 2, [BASE[5]!], [['x.b.c.example.com.', 60, 'TXT', rd.txt('new')]]);
+    expect(ask(v2, 'b.c.example.com.', 'A')).toMatchObject({ rcode: NoError, answer: [] });
+    expect(ask(v2, 'a.b.c.example.com.', 'TXT').rcode).toBe(NXDomain);
+    expect(ask(v2, 'x.b.c.example.com.', 'TXT').answer).toEqual(['x.b.c.example.com. 60 TXT "new"']);
+    expect(v2.nodeCount).toBe(countNodes(v2));
+  });
+
+  it('an ENT left by one diff disappears when a later diff removes its last child', () => {
+    const v2 = apply(buildZone('example.com.', BASE), 2, [BASE[6]!], []);
+    const v3 = apply(v2, 3, [BASE[7]!], []);
+    expect(ask(v3, 'kid.parent.example.com.', 'TXT').rcode).toBe(NXDomain);
+    expect(ask(v3, 'parent.example.com.', 'TXT').rcode).toBe(NXDomain);
+    expect(v3.nodeCount).toBe(countNodes(v3));
+  });
+
+  it('data added at an existing ENT makes it answer', () => {
+    const v2 = apply(buildZone('example.com.', BASE), 2, [], [['B.C.example.com.', 60, 'A', rd.a('192.0.2.3')]]);
+    expect(ask(v2, 'b.c.example.com.', 'A').answer).toEqual(['b.c.example.com. 60 A 192.0.2.3']);
+    expect(ask(v2, 'a.b.c.example.com.', 'TXT').answer).toHaveLength(1);
+  });
+
+  it('a removal spelled in another case removes the record', () => {
+    const v2 = apply(buildZone('example.com.', BASE), 2, [['WWW.Example.COM.', 300, 'A', rd.a('192.0.2.80')], ['www.example.com.', 300, 'A', rd.a('192.0.2.81')]], []);
+    expect(ask(v2, 'www.example.com.', 'A').rcode).toBe(NXDomain);
+  });
+
   it('many diffs in a row (beyond the overlay limit) keep answering', () => {
     let v = buildZone('example.com.', BASE);
     for (let i = 0; i < 20; i++) {

@@ -1,0 +1,3 @@
+// The scheduler's public surface.
+export * from './event-table.js';
+export * from './scheduler.js';

@@ -1,0 +1,228 @@
+// The network side of transfers in: a TCP driver that sends an AXFR/IXFR request (TSIG-signed
+// when the peer has a key), feeds every response message to XfrParser and to a TSIG stream
+// verifier, and enforces connect, idle and overall timeouts; and the SOA probe over UDP with TCP
+// fallback on truncation (RFC 1035 §4.2.1, RFC 7766 §5). Thin: all protocol decisions are in
+// parser.ts and src/tsig.
+
+import { randomInt } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { connect, isIPv6 } from 'node:net';
+import { type TsigKey, TsigStreamVerifier, describeTsigFailure, keyring, signMessage, verifyMessage } from '../../tsig/index.js';
+import {
+  Flag, MessageWriter, RRClass, RRType, Rcode, Section, TcpFramer, decodeMessage, describeDecodeError, frame, namesEqual, rcodeOf,
+  type DomainName, type Message, type ResourceRecord,
+} from '../../wire/index.js';
+import { type Result, ok, err } from '../../wire/result.js';
+import { type Serial, soaSerial } from '../../zone/index.js';
+import type { XfrError } from '../errors.js';
+import { type XfrLimits, type XfrOutcome, XfrParser } from './parser.js';
+
+/** PeerAddress is where a primary listens, with its TSIG key when it has one. */
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly key?: TsigKey | undefined;
+}
+
+/** Timeouts for one transfer, in milliseconds. */
+export interface XfrTimeouts {
+  readonly connectMs: number;
+  readonly idleMs: number;
+  readonly overallMs: number;
+}
+
+export const DEFAULT_XFR_TIMEOUTS: XfrTimeouts = { connectMs: 5_000, idleMs: 20_000, overallMs: 900_000 };
+
+export interface TransferInOptions {
+  readonly peer: PeerAddress;
+  readonly origin: DomainName;
+  readonly qtype: typeof RRType.AXFR | typeof RRType.IXFR;
+  /** currentSoa: for IXFR, the SOA we hold (sent in the authority section, RFC 1995 §3). */
+  readonly currentSoa?: ResourceRecord;
+  readonly limits?: XfrLimits;
+  readonly timeouts?: Partial<XfrTimeouts>;
+  /** now returns the time in seconds (TSIG); injected for tests. */
+  readonly now?: () => number;
+}
+
+/** TransferInResult is a completed transfer with its figures. */
+export interface TransferInResult {
+  readonly outcome: XfrOutcome;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly records: number;
+}
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** buildQuery returns a query message for (origin, qtype), signed when `key` is given. */
+export function buildQuery(origin: DomainName, qtype: number, id: number, key: TsigKey | undefined, now: number, authority?: ResourceRecord, flags = 0): { message: Uint8Array; mac: Uint8Array | undefined } {
+  const w = new MessageWriter(65535);
+  w.header(id, flags);
+  w.question(origin, qtype, RRClass.IN);
+  if (authority !== undefined) w.record(Section.Authority, authority);
+  const plain = w.finish();
+  if (key === undefined) return { message: plain, mac: undefined };
+  const signed = signMessage(plain, key, { now });
+  return { message: signed.message, mac: signed.mac };
+}
+
+/** transferIn performs one AXFR or IXFR from `peer`; it never throws. */
+export function transferIn(o: TransferInOptions): Promise<Result<TransferInResult, XfrError>> {
+  const t = { ...DEFAULT_XFR_TIMEOUTS, ...o.timeouts };
+  const now = o.now ?? nowSeconds;
+  const id = randomInt(0, 0x10000);
+  const q = buildQuery(o.origin, o.qtype, id, o.peer.key, now(), o.qtype === RRType.IXFR ? o.currentSoa : undefined);
+  const parser = new XfrParser({
+    origin: o.origin,
+    zoneClass: RRClass.IN,
+    qtype: o.qtype,
+    id,
+    ...(o.currentSoa !== undefined ? { currentSerial: soaSerial(o.currentSoa.rdata) } : {}),
+    ...(o.limits !== undefined ? { limits: o.limits } : {}),
+  });
+  const verifier = o.peer.key !== undefined && q.mac !== undefined ? new TsigStreamVerifier(o.peer.key, q.mac) : undefined;
+  return new Promise((resolve) => {
+    let settled = false;
+    let bytes = 0;
+    const framer = new TcpFramer();
+    const socket = connect({ host: o.peer.host, port: o.peer.port, family: isIPv6(o.peer.host) ? 6 : 4 });
+    const finish = (r: Result<TransferInResult, XfrError>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(overall);
+      socket.destroy();
+      resolve(r);
+    };
+    const overall = setTimeout(() => finish(err({ kind: 'timeout', phase: 'overall' })), t.overallMs);
+    socket.setTimeout(t.connectMs, () => finish(err({ kind: 'timeout', phase: socket.connecting ? 'connect' : 'idle' })));
+    socket.on('connect', () => {
+      socket.setTimeout(t.idleMs);
+      socket.setNoDelay(true);
+      socket.write(frame(q.message));
+    });
+    socket.on('error', (e) => finish(err({ kind: 'io', detail: e.message })));
+    socket.on('close', () => finish(err({ kind: 'malformed', detail: `connection closed after ${parser.messages} messages` })));
+    socket.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      bytes += chunk.length;
+      for (const msg of framer.push(chunk)) {
+        const r = parser.push(msg);
+        if (!r.ok) {
+          // A TSIG error answer carries the reason in its TSIG RR; report it as such.
+          if (r.error.kind === 'notauth' && verifier !== undefined) return finish(err({ kind: 'tsig', reason: 'primary answered NOTAUTH to our signed request' }));
+          return finish(err(r.error));
+        }
+        if (verifier !== undefined) {
+          const v = verifier.verify(msg, r.value.tsigOffset >= 0 ? r.value.tsigOffset : undefined, now());
+          if (!v.ok) return finish(err({ kind: 'tsig', reason: describeTsigFailure(v.error) }));
+          // RFC 8945 §5.3.1: the last message must be signed.
+          if (r.value.status === 'done' && !v.value.signed) return finish(err({ kind: 'tsig', reason: 'the last message is unsigned' }));
+        }
+        if (r.value.status === 'done') {
+          const outcome = parser.result()!;
+          return finish(ok({ outcome, messages: parser.messages, bytes, records: parser.recordCount }));
+        }
+      }
+    });
+  });
+}
+
+/** SoaAnswer is a primary's SOA as returned by the probe. */
+export interface SoaAnswer {
+  readonly soa: ResourceRecord;
+  readonly serial: Serial;
+}
+
+function checkSoaResponse(res: Message, origin: DomainName, id: number): Result<SoaAnswer, XfrError> {
+  if (res.header.id !== id || (res.header.flags & Flag.QR) === 0) return err({ kind: 'malformed', detail: 'unexpected response' });
+  const rcode = rcodeOf(res.header.flags);
+  if (rcode === Rcode.Refused) return err({ kind: 'refused', rcode });
+  if (rcode === Rcode.NotAuth) return err({ kind: 'notauth', rcode });
+  if (rcode !== Rcode.NoError) return err({ kind: 'rcode', rcode });
+  // RFC 1996 §3.11 / RFC 1034 §4.3.5: only an authoritative SOA answer counts.
+  if ((res.header.flags & Flag.AA) === 0) return err({ kind: 'soa-mismatch', detail: 'the primary is not authoritative for the zone' });
+  const soa = res.answers.find((r) => r.type === RRType.SOA && namesEqual(r.name, origin));
+  if (soa === undefined) return err({ kind: 'soa-mismatch', detail: 'no SOA in the answer' });
+  return ok({ soa, serial: soaSerial(soa.rdata) });
+}
+
+function verifyResponse(res: Message, key: TsigKey | undefined, mac: Uint8Array | undefined, now: number): Result<void, XfrError> {
+  if (key === undefined || mac === undefined) return ok(undefined);
+  if (res.tsig === undefined) return err({ kind: 'tsig', reason: 'the response is not signed' });
+  const v = verifyMessage(res.raw, res.tsig.offset, keyring([key]), { now, requestMac: mac });
+  if (!v.ok) return err({ kind: 'tsig', reason: describeTsigFailure(v.error) });
+  return ok(undefined);
+}
+
+/** querySoa asks `peer` for the SOA of `origin` over UDP, retrying over TCP when truncated. */
+export async function querySoa(peer: PeerAddress, origin: DomainName, opts: { timeoutMs?: number; now?: () => number } = {}): Promise<Result<SoaAnswer, XfrError>> {
+  const now = opts.now ?? nowSeconds;
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  const id = randomInt(0, 0x10000);
+  const q = buildQuery(origin, RRType.SOA, id, peer.key, now());
+  const udp = await udpExchange(peer, q.message, id, timeoutMs);
+  if (!udp.ok) return udp;
+  let res = udp.value;
+  if ((res.header.flags & Flag.TC) !== 0) {
+    const tcp = await tcpExchange(peer, q.message, timeoutMs);
+    if (!tcp.ok) return tcp;
+    res = tcp.value;
+  }
+  const v = verifyResponse(res, peer.key, q.mac, now());
+  if (!v.ok) return v;
+  return checkSoaResponse(res, origin, id);
+}
+
+function udpExchange(peer: PeerAddress, message: Uint8Array, id: number, timeoutMs: number): Promise<Result<Message, XfrError>> {
+  return new Promise((resolve) => {
+    const sock = createSocket(isIPv6(peer.host) ? 'udp6' : 'udp4');
+    let tries = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (r: Result<Message, XfrError>) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(r);
+    };
+    const send = () => {
+      tries++;
+      sock.send(message, peer.port, peer.host, (e) => {
+        if (e) done(err({ kind: 'io', detail: e.message }));
+      });
+      timer = setTimeout(() => (tries < 3 ? send() : done(err({ kind: 'timeout', phase: 'overall' }))), timeoutMs / 3);
+    };
+    sock.on('error', (e) => done(err({ kind: 'io', detail: e.message })));
+    sock.on('message', (buf, rinfo) => {
+      if (rinfo.port !== peer.port) return;
+      const m = decodeMessage(buf);
+      if (!m.ok || m.value.header.id !== id) return;
+      done(ok(m.value));
+    });
+    send();
+  });
+}
+
+/** tcpExchange sends one message over TCP and returns the first response message. */
+export function tcpExchange(peer: PeerAddress, message: Uint8Array, timeoutMs: number): Promise<Result<Message, XfrError>> {
+  return new Promise((resolve) => {
+    const framer = new TcpFramer();
+    const socket = connect({ host: peer.host, port: peer.port });
+    let settled = false;
+    const done = (r: Result<Message, XfrError>) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve(r);
+    };
+    socket.setTimeout(timeoutMs, () => done(err({ kind: 'timeout', phase: 'idle' })));
+    socket.on('connect', () => socket.write(frame(message)));
+    socket.on('error', (e) => done(err({ kind: 'io', detail: e.message })));
+    socket.on('close', () => done(err({ kind: 'io', detail: 'connection closed' })));
+    socket.on('data', (chunk: Buffer) => {
+      const [m] = framer.push(chunk);
+      if (m === undefined) return;
+      const d = decodeMessage(m);
+      done(d.ok ? ok(d.value) : err({ kind: 'malformed', detail: describeDecodeError(d.error) }));
+    });
+  });
+}
