@@ -1,24 +1,33 @@
 // Engine: the only place that knows a zone's lifecycle. It loads zones from the store, keeps the
-// serving copy in the registry, and reacts to commands from the API and the change feed. Work for
-// one zone is serialised (one running job per zone; commands arriving meanwhile coalesce into one
-// more run), and commands only schedule work, never do it inline (STYLE.md principle 3).
+// serving copy in the registry, turns API commands, NOTIFYs and timers into scheduled zone events
+// (one running event per zone, earliest wins; commands only schedule, never work inline: STYLE.md
+// principle 3) and dispatches each event to its handler in handlers/.
 //
-//   command ──▶ schedule(zone) ──▶ [idle] ──run──▶ [running] ──done──▶ [idle]
-//                                     ▲               │ command arrives
-//                                     └── run again ◀─┘ (dirty: at most one more run)
+//   API command / change feed ──▶ 'reload'      ──▶ handlers/primary.ts (full) or timers (secondary)
+//   timer / NOTIFY in         ──▶ 'refresh'     ──▶ handlers/refresh.ts
+//   force_axfr                ──▶ 'force-axfr'  ──▶ handlers/refresh.ts (AXFR, no serial check)
+//   new version / force_notify──▶ 'notify-out'  ──▶ handlers/notify-out.ts
+//   SOA expire timer          ──▶ 'expire'      ──▶ handlers/refresh.ts expire()
 
 import { EventEmitter } from 'node:events';
-import { type DomainName, parseName } from '../wire/index.js';
-import { type Serial, type ZoneDiff, computeDiff, nextSerial, serial as toSerial } from '../zone/index.js';
-import { type EngineLogger, type EngineStore, type Clock, systemClock } from './ports.js';
-import { buildPrimaryVersion } from './primary-zone.js';
+import { type DueEvent, Scheduler } from '../scheduler/index.js';
+import type { DnsHooks } from '../server/types.js';
+import type { OutgoingPolicy } from '../xfr/out/policy.js';
+import { type ZoneDiff, readSoa } from '../zone/index.js';
+import { loadZoneConfig } from './config.js';
+import { DEFAULT_TUNING, type EngineContext, type EngineTuning, type ZoneRuntime } from './context.js';
+import { reloadPrimary } from './handlers/primary.js';
+import { notifyOut } from './handlers/notify-out.js';
+import { expire, refresh } from './handlers/refresh.js';
+import { createDnsHooks } from './hooks.js';
+import { type Clock, type EngineLogger, type EngineStore, systemClock } from './ports.js';
 import { ZoneRegistry } from './registry.js';
 
 /** EngineEvents are emitted for tests and metrics. */
 export interface EngineEvents {
-  published: [{ zoneId: string; origin: DomainName; serial: number }];
+  published: [{ zoneId: string; serial: number; kind: string }];
   removed: [{ zoneId: string }];
-  failed: [{ zoneId: string; error: string }];
+  failed: [{ zoneId: string; event: string; error: string }];
 }
 
 export interface EngineOptions {
@@ -26,156 +35,181 @@ export interface EngineOptions {
   registry?: ZoneRegistry;
   logger: EngineLogger;
   clock?: Clock;
-  /** journalLimit bounds the in-memory IXFR journal per zone (oldest diffs dropped first). */
-  journalLimit?: number;
-}
-
-/** dateSerial is the RFC 1912 §2.2 style YYYYMMDD00 serial for a date. */
-export function dateSerial(d: Date): Serial {
-  return toSerial(d.getUTCFullYear() * 1000000 + (d.getUTCMonth() + 1) * 10000 + d.getUTCDate() * 100);
+  tuning?: Partial<EngineTuning>;
+  /** heartbeat: false disables the node-cron tick (tests drive time themselves). */
+  heartbeat?: boolean;
 }
 
 /** Engine implements the API's EngineCommands and drives the registry. */
 export class Engine extends EventEmitter<EngineEvents> {
   readonly registry: ZoneRegistry;
-  private readonly store: EngineStore;
-  private readonly log: EngineLogger;
-  private readonly clock: Clock;
-  private readonly journalLimit: number;
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly dirty = new Set<string>();
-  private readonly journals = new Map<string, ZoneDiff[]>();
-  private stopped = false;
+  readonly scheduler: Scheduler;
+  private readonly ctx: EngineContext;
+  private readonly runtimes = new Map<string, ZoneRuntime>();
+  /** staticPolicies: outgoing policies of zones that live outside the store (--zone-file). */
+  private readonly staticPolicies = new Map<string, OutgoingPolicy>();
 
   constructor(opts: EngineOptions) {
     super();
-    this.store = opts.store;
     this.registry = opts.registry ?? new ZoneRegistry();
-    this.log = opts.logger;
-    this.clock = opts.clock ?? systemClock;
-    this.journalLimit = opts.journalLimit ?? 100;
+    const clock = opts.clock ?? systemClock;
+    this.scheduler = new Scheduler({ handler: (ev) => this.handle(ev), now: () => clock.now(), heartbeat: opts.heartbeat !== false });
+    this.scheduler.on('event:failed', (ev) => {
+      const error = ev.error instanceof Error ? ev.error.message : String(ev.error);
+      opts.logger.error({ zone: ev.zoneId, event: ev.type, err: error }, 'zone event failed');
+      this.emit('failed', { zoneId: ev.zoneId, event: ev.type, error });
+    });
+    this.ctx = {
+      store: opts.store,
+      registry: this.registry,
+      scheduler: this.scheduler,
+      log: opts.logger,
+      clock,
+      tuning: { ...DEFAULT_TUNING, ...opts.tuning },
+      runtimes: this.runtimes,
+      keys: new Map(),
+      byOrigin: new Map(),
+      published: (zoneId, serial, kind) => this.emit('published', { zoneId, serial, kind }),
+    };
   }
 
-  /** start loads every zone of the store and publishes it. */
+  /** start loads every zone of the store and waits until each has been loaded once. */
   async start(): Promise<void> {
-    const zones = await this.store.zones.all();
-    for (const z of zones) this.schedule(z.id);
-    await this.idle();
-    this.log.info({ zones: this.registry.size }, 'zones loaded');
+    const zones = await this.ctx.store.zones.all();
+    for (const z of zones) this.scheduler.schedule(z.id, 'reload');
+    await this.scheduler.idle();
+    this.ctx.log.info({ zones: this.registry.size, configured: this.runtimes.size }, 'zones loaded');
   }
 
-  /** stop lets running jobs finish and refuses new ones. */
+  /** stop freezes the event loop and waits for running events. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.idle();
+    await this.scheduler.stop();
   }
 
-  /** idle resolves when no zone job is running or queued. */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  /** idle resolves when no zone event is running or due (tests). */
+  idle(): Promise<void> {
+    return this.scheduler.idle();
   }
 
   /** journal returns the IXFR journal of a zone, oldest first. */
   journal(zoneId: string): readonly ZoneDiff[] {
-    return this.journals.get(zoneId) ?? [];
+    return this.runtimes.get(zoneId)?.journal ?? [];
+  }
+
+  /** setStaticPolicy lets transfers out of a zone loaded from a file (--zone-file, --allow-transfer). */
+  setStaticPolicy(zoneId: string, policy: OutgoingPolicy): void {
+    this.staticPolicies.set(zoneId, policy);
+  }
+
+  /** hooks returns the DNS server hooks: TSIG verification, NOTIFY in, transfers out. */
+  hooks(): DnsHooks {
+    return createDnsHooks(this.ctx, {
+      policyFor: (zoneId) => this.policyFor(zoneId),
+      notifyReceived: (zoneId) => this.scheduler.schedule(zoneId, 'refresh'),
+    });
   }
 
   // EngineCommands (src/api/deps.ts): each only schedules.
   zoneChanged(zoneId: string): void {
-    this.schedule(zoneId);
+    this.scheduler.schedule(zoneId, 'reload');
   }
 
   zoneDeleted(zoneId: string): void {
-    this.schedule(zoneId);
+    this.scheduler.schedule(zoneId, 'reload');
   }
 
   forceAxfr(zoneId: string): void {
-    this.schedule(zoneId);
+    this.scheduler.schedule(zoneId, 'force-axfr');
   }
 
   forceNotify(zoneId: string): void {
-    this.schedule(zoneId);
+    this.scheduler.schedule(zoneId, 'notify-out');
   }
 
   outgoingEnabled(zoneId: string): void {
-    this.schedule(zoneId);
+    this.scheduler.schedule(zoneId, 'reload');
   }
 
-  private schedule(zoneId: string): void {
-    if (this.stopped) return;
-    if (this.running.has(zoneId)) {
-      this.dirty.add(zoneId);
-      return;
+  private policyFor(zoneId: string): OutgoingPolicy | undefined {
+    const fixed = this.staticPolicies.get(zoneId);
+    if (fixed !== undefined) return fixed;
+    const cfg = this.runtimes.get(zoneId)?.config;
+    if (cfg?.outgoing === undefined) return undefined;
+    return {
+      enabled: cfg.outgoing.enabled,
+      peers: cfg.outgoing.peers.map((p) => ({ ip: p.ip, keyName: p.key?.name ?? null })),
+      aclRanges: cfg.aclRanges,
+    };
+  }
+
+  private async handle(ev: DueEvent): Promise<void> {
+    if (ev.type === 'reload') return this.reload(ev.zoneId);
+    const rt = this.runtimes.get(ev.zoneId);
+    if (rt === undefined) return;
+    switch (ev.type) {
+      case 'refresh':
+        return refresh(this.ctx, rt, false);
+      case 'force-axfr':
+        return refresh(this.ctx, rt, true);
+      case 'notify-out':
+        return notifyOut(this.ctx, rt);
+      case 'expire':
+        return expire(this.ctx, rt);
     }
-    const job = (async () => {
-      try {
-        do {
-          this.dirty.delete(zoneId);
-          await this.reload(zoneId).catch((e: unknown) => {
-            const error = e instanceof Error ? e.message : String(e);
-            this.log.error({ zone: zoneId, err: error }, 'zone job failed');
-            this.emit('failed', { zoneId, error });
-          });
-        } while (this.dirty.has(zoneId) && !this.stopped);
-      } finally {
-        this.running.delete(zoneId);
-      }
-    })();
-    this.running.set(zoneId, job);
   }
 
   private async reload(zoneId: string): Promise<void> {
-    const zone = await this.store.zones.get(zoneId);
+    const zone = await this.ctx.store.zones.get(zoneId);
     if (zone === null) {
+      const old = this.runtimes.get(zoneId);
+      if (old !== undefined) this.ctx.byOrigin.delete(old.config.origin.toLowerCase());
+      this.runtimes.delete(zoneId);
+      this.scheduler.table.forget(zoneId);
       if (this.registry.get(zoneId) !== undefined) {
         this.registry.remove(zoneId);
-        this.journals.delete(zoneId);
-        this.log.info({ zone: zoneId }, 'zone removed');
+        this.ctx.log.info({ zone: zoneId }, 'zone removed');
         this.emit('removed', { zoneId });
       }
       return;
     }
-    const origin = parseName(zone.fqdn.endsWith('.') ? zone.fqdn : zone.fqdn + '.');
-    if (!origin.ok) throw new Error(`zone ${zoneId} has a bad name ${zone.fqdn}`);
-    if (zone.type === 'full') await this.reloadPrimary(zoneId, origin.value);
-    else this.reloadSecondary(zoneId);
-  }
-
-  private async reloadPrimary(zoneId: string, origin: DomainName): Promise<void> {
-    const rows = await this.store.records.all(zoneId);
-    const current = this.registry.get(zoneId);
-    let serial: Serial;
-    let diff: ZoneDiff | undefined;
-    if (current !== undefined && current.role === 'primary' && current.origin === origin) {
-      const same = buildPrimaryVersion(origin, rows, current.version.serial);
-      if (!same.ok) throw new Error(same.error);
-      const d = computeDiff(current.version, same.value.version);
-      if (d.added.length === 0 && d.removed.length === 0) return;
-      serial = nextSerial(current.version.serial, dateSerial(this.clock.now()));
-      diff = d;
+    const cfg = await loadZoneConfig(this.ctx.store, zone);
+    const previous = this.runtimes.get(zoneId);
+    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined };
+    const wasEnabled = previous?.config.outgoing?.enabled === true;
+    rt.config = cfg;
+    this.runtimes.set(zoneId, rt);
+    if (previous !== undefined) this.ctx.byOrigin.delete(previous.config.origin.toLowerCase());
+    this.ctx.byOrigin.set(cfg.origin.toLowerCase(), zoneId);
+    // Keys are looked up by name when a request arrives (RFC 8945 §5.2). Deviation: two accounts
+    // with keys of the same name share one slot, the most recently loaded winning.
+    for (const p of [...(cfg.incoming?.peers ?? []), ...(cfg.outgoing?.peers ?? [])]) {
+      if (p.key !== undefined) this.ctx.keys.set(p.key.name.toLowerCase(), p.key);
+    }
+    const served = this.registry.get(zoneId);
+    if (served !== undefined && served.origin !== cfg.origin) this.registry.remove(zoneId);
+    if (cfg.type === 'full') {
+      if (served?.role === 'secondary') this.registry.remove(zoneId);
+      this.scheduler.table.cancel(zoneId, 'refresh');
+      this.scheduler.table.cancel(zoneId, 'expire');
+      await reloadPrimary(this.ctx, rt, cfg);
     } else {
-      const state = await this.store.zoneState.get(zoneId);
-      serial = state?.serial != null ? toSerial(state.serial) : dateSerial(this.clock.now());
+      if (served?.role === 'primary') this.registry.remove(zoneId);
+      if (cfg.incoming === undefined) {
+        this.scheduler.table.cancel(zoneId, 'refresh');
+      } else {
+        const current = this.registry.get(zoneId);
+        // A zone not yet transferred, or whose peers changed, refreshes now; else keep the timer.
+        const peersChanged = previous?.config.incoming?.peers.map((p) => p.id).join() !== cfg.incoming.peers.map((p) => p.id).join();
+        if (current === undefined || peersChanged) this.scheduler.schedule(zoneId, 'refresh');
+        else if (this.scheduler.table.when(zoneId, 'refresh') === undefined) {
+          this.scheduler.schedule(zoneId, 'refresh', this.ctx.clock.now() + cfg.incoming.autoRefreshSeconds * 1000);
+        }
+        if (current !== undefined && rt.lastOk !== undefined) {
+          this.scheduler.schedule(zoneId, 'expire', rt.lastOk + readSoa(current.version.soa.rdata).expire * 1000);
+        }
+      }
     }
-    const built = buildPrimaryVersion(origin, rows, serial);
-    if (!built.ok) throw new Error(built.error);
-    for (const s of built.value.skipped) this.log.warn({ zone: origin, op: 'load' }, s);
-    const version = built.value.version;
-    await this.store.zoneState.patch(zoneId, { serial: version.serial });
-    if (diff !== undefined && current !== undefined) {
-      const j = this.journals.get(zoneId) ?? [];
-      j.push({ soaFrom: current.version.soa, soaTo: version.soa, removed: diff.removed, added: diff.added });
-      while (j.length > this.journalLimit) j.shift();
-      this.journals.set(zoneId, j);
-    }
-    this.registry.install({ id: zoneId, origin, role: 'primary', version, expired: false });
-    this.log.info({ zone: origin, op: 'load', serial: version.serial, records: version.recordCount }, 'zone published');
-    this.emit('published', { zoneId, origin, serial: version.serial });
-  }
-
-  private reloadSecondary(zoneId: string): void {
-    // The secondary role (transfers in) lands with its own issue; until then a secondary zone is
-    // configured but not served, and a zone converted from primary stops being served.
-    if (this.registry.get(zoneId)?.role === 'primary') this.registry.remove(zoneId);
+    // Cloudflare: enabling outgoing transfers sends a NOTIFY to the secondaries.
+    if (cfg.outgoing?.enabled === true && !wasEnabled && previous !== undefined) this.scheduler.schedule(zoneId, 'notify-out');
   }
 }

@@ -1,5 +1,8 @@
 // The engine's public surface.
+export * from './config.js';
+export * from './context.js';
 export * from './engine.js';
 export * from './ports.js';
 export * from './primary-zone.js';
 export * from './registry.js';
+export { dateSerial } from './handlers/primary.js';

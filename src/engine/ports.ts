@@ -22,34 +22,96 @@ export interface RecordRow {
   readonly priority: number | null;
 }
 
-/** ZoneStateRow is the persisted per-zone state the engine reads back at start. */
 export interface ZoneStateRow {
   readonly serial: number | null;
+  readonly lastRefreshOk: string | null;
+  readonly nextRefresh: string | null;
+  readonly nextExpire: string | null;
 }
 
 /** ZoneStateUpdate: undefined leaves a column unchanged, null clears it. */
 export interface ZoneStateUpdate {
   serial?: number | null;
   checkedTime?: string | Date | null;
+  lastRefreshOk?: string | Date | null;
+  nextRefresh?: string | Date | null;
+  nextExpire?: string | Date | null;
+  lastNotifiedSerial?: number | null;
   lastError?: string | null;
+}
+
+export interface IncomingRow {
+  readonly autoRefreshSeconds: number;
+  readonly peers: readonly string[];
+}
+
+export interface OutgoingRow {
+  readonly enabled: boolean;
+  readonly peers: readonly string[];
+}
+
+export interface PeerRow {
+  readonly id: string;
+  readonly name: string;
+  readonly ip: string | null;
+  readonly port: number | null;
+  readonly ixfrEnable: boolean | null;
+  readonly tsigId: string | null;
+}
+
+export interface TsigRow {
+  readonly id: string;
+  readonly name: string;
+  readonly algo: string;
+  readonly secret: string;
+}
+
+export interface AclRow {
+  readonly ipRange: string;
+}
+
+export interface CheckUpdate {
+  soaSerial?: number | null;
+  checkedTime?: string | Date | null;
+  lastError?: string | null;
+  lastTransferredTime?: string | Date | null;
+}
+
+export type TransferOp = 'refresh' | 'axfr-in' | 'ixfr-in' | 'axfr-out' | 'ixfr-out' | 'notify-in' | 'notify-out';
+
+export interface TransferEventRow {
+  zoneId: string;
+  op: TransferOp;
+  remote: string | null;
+  serial: number | null;
+  ok: boolean;
+  error: string | null;
+  startedAt: string | Date;
+  finishedAt: string | Date;
 }
 
 /** EngineStore is the slice of the store the engine uses. */
 export interface EngineStore {
   readonly zones: { all(): Promise<ZoneRow[]>; get(id: string): Promise<ZoneRow | null> };
   readonly records: { all(zoneId: string): Promise<RecordRow[]> };
+  readonly incoming: { get(zoneId: string): Promise<IncomingRow | null>; recordCheck(zoneId: string, c: CheckUpdate): Promise<void> };
+  readonly outgoing: { get(zoneId: string): Promise<OutgoingRow | null>; recordCheck(zoneId: string, c: CheckUpdate): Promise<void> };
+  readonly peers: { get(accountId: string, id: string): Promise<PeerRow | null> };
+  readonly tsigs: { get(accountId: string, id: string): Promise<TsigRow | null> };
+  readonly acls: { list(accountId: string): Promise<AclRow[]> };
   readonly zoneState: {
     get(zoneId: string): Promise<ZoneStateRow | null>;
     patch(zoneId: string, patch: ZoneStateUpdate): Promise<unknown>;
+    appendTransfer(e: TransferEventRow): Promise<unknown>;
   };
 }
 
 /** Clock is injected so tests control time (STYLE.md principle 7). */
 export interface Clock {
-  now(): Date;
+  now(): number;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => Date.now() };
 
 /** EngineLogger is the subset of pino the engine calls. */
 export interface EngineLogger {

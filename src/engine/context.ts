@@ -1,0 +1,64 @@
+// EngineContext: what event handlers share — the store, the registry, the scheduler, per-zone
+// runtime state and the logger. Handlers live in handlers/, one file per event, and reach the rest
+// of the engine only through this object.
+
+import type { Scheduler } from '../scheduler/index.js';
+import type { TsigKey } from '../tsig/index.js';
+import type { DnsHooks } from '../server/types.js';
+import type { ZoneDiff } from '../zone/index.js';
+import type { ZoneConfig } from './config.js';
+import type { Clock, EngineLogger, EngineStore } from './ports.js';
+import type { ZoneRegistry } from './registry.js';
+
+/** ZoneRuntime is the engine's in-memory state for one configured zone. */
+export interface ZoneRuntime {
+  config: ZoneConfig;
+  /** journal: IXFR diffs, oldest first, bounded by journalLimit. */
+  journal: ZoneDiff[];
+  /** failures: consecutive failed refreshes (drives the retry backoff). */
+  failures: number;
+  /** lastOk: time (ms) of the last successful refresh or transfer. */
+  lastOk: number | undefined;
+}
+
+/** EngineTuning holds the engine's knobs (config schema defaults). */
+export interface EngineTuning {
+  readonly journalLimit: number;
+  /** minRetrySeconds / maxRetrySeconds clamp the refresh retry backoff. */
+  readonly minRetrySeconds: number;
+  readonly maxRetrySeconds: number;
+  readonly notifyTries: number;
+  readonly notifyFirstTimeoutMs: number;
+}
+
+export const DEFAULT_TUNING: EngineTuning = {
+  journalLimit: 100,
+  minRetrySeconds: 5,
+  maxRetrySeconds: 3600,
+  notifyTries: 5,
+  notifyFirstTimeoutMs: 1000,
+};
+
+export interface EngineContext {
+  readonly store: EngineStore;
+  readonly registry: ZoneRegistry;
+  readonly scheduler: Scheduler;
+  readonly log: EngineLogger;
+  readonly clock: Clock;
+  readonly tuning: EngineTuning;
+  readonly runtimes: Map<string, ZoneRuntime>;
+  /** keys: every TSIG key linked to a peer of a loaded zone, by lower-cased name (see hooks.ts). */
+  readonly keys: Map<string, TsigKey>;
+  /** byOrigin: configured zones by lower-cased origin (NOTIFY for a zone not yet transferred). */
+  readonly byOrigin: Map<string, string>;
+  /** published is called after a new version is served (events for tests and metrics). */
+  published(zoneId: string, serial: number, kind: string): void;
+}
+
+/** appendJournal adds a diff to a zone's journal, dropping the oldest beyond the limit. */
+export function appendJournal(ctx: EngineContext, rt: ZoneRuntime, diff: ZoneDiff): void {
+  rt.journal.push(diff);
+  while (rt.journal.length > ctx.tuning.journalLimit) rt.journal.shift();
+}
+
+export type { DnsHooks };

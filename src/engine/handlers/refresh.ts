@@ -1,0 +1,165 @@
+// The refresh handler of secondary zones (RFC 1034 §4.3.5, RFC 1995, RFC 5936, Cloudflare's
+// incoming semantics): ask each peer in turn for its SOA; when its serial is newer (RFC 1982), or
+// on force AXFR, transfer — IXFR when the peer allows it and we hold a version, falling back to
+// AXFR when IXFR fails or its diffs do not apply — then validate and swap the version in. A
+// failure leaves the old version serving. Timers: the next check after auto_refresh_seconds
+// (Cloudflare ignores the SOA REFRESH); after a failure a retry with exponential backoff and
+// jitter from the SOA RETRY, clamped; SOA EXPIRE without success makes the zone SERVFAIL.
+//
+//   [idle] ──refresh due──▶ SOA probe ──not newer──▶ ok: next = now + auto_refresh
+//                               │ newer / forced
+//                               ▼
+//                          IXFR (if allowed) ──fail──▶ AXFR ──fail──▶ next peer ──none left──▶ retry
+//                               └────ok────────────────┴──ok──▶ publish, NOTIFY out, ok
+
+import { RRType } from '../../wire/index.js';
+import { type XfrError, describeXfrError } from '../../xfr/errors.js';
+import { type TransferInResult, querySoa, transferIn } from '../../xfr/in/client.js';
+import { type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
+import type { PeerConfig } from '../config.js';
+import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
+
+/** DEFAULT_SOA_RETRY is used before the zone has ever been transferred (no SOA to read). */
+const FIRST_RETRY_SECONDS = 10;
+
+type Attempt = { ok: true; version: ZoneVersion; kind: 'axfr-in' | 'ixfr-in' | 'up-to-date'; detail: TransferInResult | undefined } | { ok: false; error: string };
+
+/** refresh runs one refresh of a secondary zone; `force` transfers by AXFR whatever the serials. */
+export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolean): Promise<void> {
+  const cfg = rt.config;
+  const inc = cfg.incoming;
+  if (cfg.type !== 'secondary' || inc === undefined) return;
+  const started = ctx.clock.now();
+  const current = ctx.registry.get(cfg.id);
+  const currentVersion = current?.role === 'secondary' ? current.version : undefined;
+  const errors: string[] = [];
+  for (const peer of inc.peers) {
+    if (peer.ip === null) continue;
+    if (peer.keyError !== undefined) {
+      errors.push(`${peer.name}: ${peer.keyError}`);
+      continue;
+    }
+    const attempt = await tryPeer(ctx, rt, peer, currentVersion, force);
+    if (!attempt.ok) {
+      errors.push(`${peer.ip}#${peer.port}: ${attempt.error}`);
+      ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, err: attempt.error }, 'refresh from peer failed');
+      continue;
+    }
+    await succeeded(ctx, rt, peer, attempt, currentVersion, started);
+    return;
+  }
+  await failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, started);
+}
+
+async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion | undefined, force: boolean): Promise<Attempt> {
+  const origin = rt.config.origin;
+  const address = { host: peer.ip!, port: peer.port, key: peer.key };
+  if (!force && current !== undefined) {
+    const soa = await querySoa(address, origin);
+    await ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) });
+    if (!soa.ok) return { ok: false, error: `SOA query: ${describeXfrError(soa.error)}` };
+    const order = compareSerial(soa.value.serial, current.serial);
+    if (order !== 'gt') return { ok: true, version: current, kind: 'up-to-date', detail: undefined };
+  }
+  const log = { zone: origin, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name };
+  if (!force && current !== undefined && peer.ixfr) {
+    const ixfr = await transferIn({ peer: address, origin, qtype: RRType.IXFR, currentSoa: current.soa });
+    if (ixfr.ok) {
+      const applied = applyOutcome(ixfr.value, current);
+      if (applied.ok) return { ok: true, version: applied.version, kind: applied.kind, detail: ixfr.value };
+      ctx.log.warn({ ...log, op: 'ixfr-in', err: applied.error }, 'IXFR unusable, falling back to AXFR');
+    } else if (!isFinal(ixfr.error)) {
+      ctx.log.warn({ ...log, op: 'ixfr-in', err: describeXfrError(ixfr.error) }, 'IXFR failed, falling back to AXFR');
+    } else {
+      return { ok: false, error: `IXFR: ${describeXfrError(ixfr.error)}` };
+    }
+  }
+  const axfr = await transferIn({ peer: address, origin, qtype: RRType.AXFR });
+  if (!axfr.ok) return { ok: false, error: `AXFR: ${describeXfrError(axfr.error)}` };
+  const out = axfr.value.outcome;
+  if (out.kind !== 'full') return { ok: false, error: 'AXFR did not return a full zone' };
+  if (!force && current !== undefined && compareSerial(out.version.serial, current.serial) !== 'gt') {
+    return { ok: false, error: `AXFR returned serial ${out.version.serial}, not newer than ${current.serial}` };
+  }
+  return { ok: true, version: out.version, kind: 'axfr-in', detail: axfr.value };
+}
+
+/** isFinal: failures where trying AXFR on the same peer cannot help (refused, TSIG). */
+function isFinal(e: XfrError): boolean {
+  return e.kind === 'tsig' || e.kind === 'notauth';
+}
+
+function applyOutcome(r: TransferInResult, current: ZoneVersion): { ok: true; version: ZoneVersion; kind: 'axfr-in' | 'ixfr-in' | 'up-to-date' } | { ok: false; error: string } {
+  const out = r.outcome;
+  if (out.kind === 'up-to-date') return { ok: true, version: current, kind: 'up-to-date' };
+  if (out.kind === 'full') return { ok: true, version: out.version, kind: 'axfr-in' };
+  let v = current;
+  for (const d of out.diffs) {
+    const next = applyDiff(v, d);
+    if (!next.ok) return { ok: false, error: describeZoneError(next.error) };
+    v = next.value;
+  }
+  return { ok: true, version: v, kind: 'ixfr-in' };
+}
+
+async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, a: Extract<Attempt, { ok: true }>, old: ZoneVersion | undefined, started: number): Promise<void> {
+  const cfg = rt.config;
+  const now = ctx.clock.now();
+  rt.failures = 0;
+  rt.lastOk = now;
+  const soa = readSoa(a.version.soa.rdata);
+  const nextRefresh = now + cfg.incoming!.autoRefreshSeconds * 1000;
+  const nextExpire = now + soa.expire * 1000;
+  ctx.scheduler.replace(cfg.id, 'refresh', nextRefresh);
+  ctx.scheduler.replace(cfg.id, 'expire', nextExpire);
+  if (a.kind !== 'up-to-date') {
+    if (old !== undefined && cfg.outgoing !== undefined) {
+      // Multi-tier: keep a journal so our own secondaries can IXFR from us.
+      const diffs = a.kind === 'ixfr-in' && a.detail?.outcome.kind === 'incremental' ? a.detail.outcome.diffs : [computeDiff(old, a.version)];
+      for (const d of diffs) appendJournal(ctx, rt, d);
+    } else if (a.kind === 'axfr-in') {
+      rt.journal = [];
+    }
+    ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: 'secondary', version: a.version, expired: false });
+    ctx.log.info(
+      { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, ms: now - started },
+      a.kind === 'axfr-in' ? 'AXFR completed' : 'IXFR completed',
+    );
+    await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: a.kind, remote: peer.ip, serial: a.version.serial, ok: true, error: null, startedAt: new Date(started), finishedAt: new Date(now) });
+    ctx.published(cfg.id, a.version.serial, a.kind);
+    if (cfg.outgoing?.enabled === true) ctx.scheduler.schedule(cfg.id, 'notify-out');
+  } else {
+    ctx.registry.setExpired(cfg.id, false);
+  }
+  await ctx.store.incoming.recordCheck(cfg.id, { soaSerial: a.version.serial, checkedTime: new Date(now), lastError: null });
+  await ctx.store.zoneState.patch(cfg.id, { serial: a.version.serial, lastRefreshOk: new Date(now), nextRefresh: new Date(nextRefresh), nextExpire: new Date(nextExpire), lastError: null });
+}
+
+async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, current: ZoneVersion | undefined, started: number): Promise<void> {
+  const cfg = rt.config;
+  const now = ctx.clock.now();
+  rt.failures++;
+  // RFC 1034 §4.3.5: retry after the SOA RETRY interval; backoff doubles it per failure, with jitter.
+  const base = current !== undefined ? readSoa(current.soa.rdata).retry : FIRST_RETRY_SECONDS;
+  const t = ctx.tuning;
+  const backoff = Math.min(base * 2 ** Math.min(rt.failures - 1, 16), t.maxRetrySeconds, cfg.incoming!.autoRefreshSeconds);
+  const delay = Math.max(t.minRetrySeconds, backoff) * (0.9 + Math.random() * 0.2);
+  ctx.scheduler.replace(cfg.id, 'refresh', now + delay * 1000);
+  ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', err: error, retryInSeconds: Math.round(delay) }, 'refresh failed');
+  await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now) });
+  await ctx.store.incoming.recordCheck(cfg.id, { checkedTime: new Date(now), lastError: error });
+  await ctx.store.zoneState.patch(cfg.id, { lastError: error, nextRefresh: new Date(now + delay * 1000) });
+}
+
+/** expire makes a secondary answer SERVFAIL once SOA EXPIRE passed without a successful refresh. */
+export function expire(ctx: EngineContext, rt: ZoneRuntime): void {
+  const z = ctx.registry.get(rt.config.id);
+  if (z === undefined || z.role !== 'secondary' || rt.lastOk === undefined) return;
+  const limit = rt.lastOk + readSoa(z.version.soa.rdata).expire * 1000;
+  if (ctx.clock.now() < limit) {
+    ctx.scheduler.replace(rt.config.id, 'expire', limit);
+    return;
+  }
+  ctx.registry.setExpired(rt.config.id, true);
+  ctx.log.warn({ zone: rt.config.origin, op: 'refresh', serial: z.version.serial }, 'zone expired: answering SERVFAIL until a refresh succeeds');
+}

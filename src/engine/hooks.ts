@@ -1,0 +1,86 @@
+// The DNS server hooks the engine provides: TSIG verification of requests against the keys of
+// configured peers (RFC 8945 §5.2), NOTIFY in (RFC 1996 §3: authenticate, answer, schedule a
+// refresh — never transfer inline), and transfers out through src/xfr/out with the zone's
+// outgoing policy. Every decision is logged with its reason.
+
+import { notifyResponse } from '../notify/index.js';
+import type { DnsHooks, RequestContext } from '../server/types.js';
+import { type RequestTsig, verifyRequest } from '../tsig/index.js';
+import { RRClass, RRType, Rcode, type DomainName, type Message, nameKey } from '../wire/index.js';
+import { type OutgoingPolicy, decideTransfer } from '../xfr/out/policy.js';
+import { createTransferResponder } from '../xfr/out/responder.js';
+import { soaSerial } from '../zone/index.js';
+import type { EngineContext } from './context.js';
+
+export interface HookDeps {
+  policyFor(zoneId: string): OutgoingPolicy | undefined;
+  notifyReceived(zoneId: string): void;
+}
+
+const DISABLED: OutgoingPolicy = { enabled: false, peers: [], aclRanges: [] };
+
+/** createDnsHooks wires the engine into the DNS server. */
+export function createDnsHooks(ctx: EngineContext, deps: HookDeps): DnsHooks {
+  const nowSeconds = () => Math.floor(ctx.clock.now() / 1000);
+  const transfer = createTransferResponder({
+    zone: (qname) => {
+      const z = ctx.registry.find(qname);
+      if (z === undefined || nameKey(z.origin) !== nameKey(qname)) return undefined;
+      return { id: z.id, origin: z.origin, version: z.version, policy: deps.policyFor(z.id) ?? DISABLED, journal: ctx.runtimes.get(z.id)?.journal ?? [] };
+    },
+    transferred: (zoneId, info) => {
+      if (zoneId.startsWith('file:')) return;
+      const now = new Date(ctx.clock.now());
+      void ctx.store.outgoing.recordCheck(zoneId, { lastTransferredTime: now, soaSerial: info.serial, checkedTime: now }).catch(() => undefined);
+      void ctx.store.zoneState
+        .appendTransfer({ zoneId, op: info.op, remote: info.remote, serial: info.serial, ok: true, error: null, startedAt: now, finishedAt: now })
+        .catch(() => undefined);
+    },
+    log: ctx.log,
+    now: nowSeconds,
+  });
+  return {
+    tsig: (request) => verifyRequest(request, (name) => ctx.keys.get(nameKey(name)), { now: nowSeconds() })!,
+    transfer,
+    notify: (request, rctx) => notifyIn(ctx, deps, request, rctx),
+  };
+}
+
+/**
+ * notifyIn validates a NOTIFY (RFC 1996 §3.10: only from our primaries; here also the account's ACL
+ * ranges, and with the peer's TSIG key when it has one) and schedules a refresh.
+ */
+function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: RequestContext): Uint8Array | undefined {
+  const tsig = rctx.tsig as RequestTsig | undefined;
+  const sign = (m: Uint8Array) => (tsig?.ok ? tsig.sign(m) : m);
+  const q = request.questions[0];
+  const remote = `${rctx.remote.address}#${rctx.remote.port}`;
+  if (q === undefined || q.type !== RRType.SOA || q.class !== RRClass.IN) return sign(notifyResponse(request, Rcode.FormErr));
+  const zoneId = ctx.byOrigin.get(nameKey(q.name));
+  const rt = zoneId === undefined ? undefined : ctx.runtimes.get(zoneId);
+  const log = { zone: q.name as DomainName, op: 'notify-in', dir: 'in', remote, key: tsig?.ok ? tsig.keyName : undefined };
+  if (rt === undefined || rt.config.type !== 'secondary' || rt.config.incoming === undefined) {
+    ctx.log.info({ ...log, reason: 'not a secondary zone here' }, 'NOTIFY refused');
+    return sign(notifyResponse(request, Rcode.NotAuth));
+  }
+  const inc = rt.config.incoming;
+  const policy: OutgoingPolicy = {
+    enabled: true,
+    peers: inc.peers.map((p) => ({ ip: p.ip, keyName: p.key?.name ?? null })),
+    aclRanges: rt.config.aclRanges,
+  };
+  const d = decideTransfer(policy, rctx.remote.address, tsig?.ok ? tsig.keyName : undefined);
+  if (!d.allow) {
+    ctx.log.info({ ...log, reason: d.reason }, 'NOTIFY refused');
+    return sign(notifyResponse(request, d.rcode === 'NOTAUTH' ? Rcode.NotAuth : Rcode.Refused));
+  }
+  const soa = request.answers.find((r) => r.type === RRType.SOA);
+  ctx.log.info({ ...log, serial: soa === undefined ? undefined : soaSerial(soa.rdata), reason: d.reason }, 'NOTIFY accepted: refresh scheduled');
+  deps.notifyReceived(rt.config.id);
+  const now = new Date(ctx.clock.now());
+  void ctx.store.zoneState
+    .appendTransfer({ zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now })
+    .catch(() => undefined);
+  return sign(notifyResponse(request, Rcode.NoError));
+}
+
