@@ -125,6 +125,9 @@ async function serve(args: readonly string[]): Promise<number> {
   }
 
   const engine = new Engine({ store, registry, logger: log });
+  for (const z of registry.zones()) {
+    if (z.id.startsWith('file:')) engine.setStaticPolicy(z.id, { enabled: cfg.allowTransfer.length > 0, peers: [], aclRanges: cfg.allowTransfer });
+  }
   await engine.start();
   const unsubscribe = store.onChange((change) => {
     if (change.zone_id !== undefined && change.zone_id !== null) engine.zoneChanged(change.zone_id);
@@ -140,8 +143,8 @@ async function serve(args: readonly string[]): Promise<number> {
       udpMaxPayload: cfg.udpMaxPayload,
     },
     logger: log,
+    hooks: engine.hooks(),
   });
-  for (const a of dns.addresses()) log.info({ host: a.host, port: a.port }, 'DNS listening (UDP+TCP)');
 
   const app = build({ store, engine, logger: log });
   await app.listen({ host: cfg.api.host, port: cfg.api.port });

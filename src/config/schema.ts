@@ -32,6 +32,8 @@ export interface Config {
   /** Unset means an admin token is generated on first start and printed once. */
   readonly token: string | undefined;
   readonly zoneFiles: readonly ZoneFileSpec[];
+  /** CIDR ranges allowed to AXFR/IXFR the `--zone-file` zones (API zones use peers and ACLs). */
+  readonly allowTransfer: readonly string[];
   readonly logLevel: LogLevel;
   readonly tcpIdleTimeoutMs: number;
   readonly tcpMaxConnections: number;
@@ -161,6 +163,16 @@ function parseLogLevel(raw: string): Parsed<LogLevel> {
 // Shapes: how the list of raw values for one setting becomes its Config value.
 
 /** Last value wins (a wrapper script can append an override). The defaults guarantee one value. */
+function parseCidr(raw: string): Parsed<string> {
+  const [ip, len, extra] = raw.split('/');
+  const family = isIPv4(ip ?? '') ? 4 : isIPv6(ip ?? '') ? 6 : 0;
+  if (family === 0 || extra !== undefined) return bad(`${quote(raw)} is not an address or CIDR range`);
+  if (len === undefined) return ok(raw);
+  const n = Number(len);
+  if (!/^\d{1,3}$/.test(len) || n > (family === 4 ? 32 : 128)) return bad(`${quote(raw)} has a bad prefix length`);
+  return ok(raw);
+}
+
 function single<T>(one: (raw: string) => Parsed<T>): (raw: readonly string[]) => Parsed<T> {
   return (raw) => {
     const last = raw[raw.length - 1];
@@ -255,6 +267,16 @@ export const schema: Schema = {
     unsetMeans: 'none',
     doc: 'Zone file to load at start; `ORIGIN=` is needed when the file has no `$ORIGIN`.',
     parse: list(parseZoneFile, (v) => `${v.origin ?? ''}=${v.file}`),
+  },
+  allowTransfer: {
+    flag: 'allow-transfer',
+    env: 'ZONEXFER_ALLOW_TRANSFER',
+    metavar: 'CIDR',
+    repeatable: true,
+    defaults: [],
+    unsetMeans: 'none',
+    doc: 'Address range allowed to transfer the `--zone-file` zones (AXFR/IXFR), e.g. `127.0.0.1/32`.',
+    parse: list(parseCidr, (v) => v),
   },
   logLevel: {
     flag: 'log-level',
