@@ -4,6 +4,8 @@
 
 import type { Scheduler } from '../scheduler/index.js';
 import type { TsigKey } from '../tsig/index.js';
+import { DEFAULT_XFR_TIMEOUTS, type XfrTimeouts } from '../xfr/in/client.js';
+import { DEFAULT_XFR_LIMITS, type XfrLimits } from '../xfr/in/parser.js';
 import type { DnsHooks } from '../server/types.js';
 import type { ZoneDiff } from '../zone/index.js';
 import type { ZoneConfig } from './config.js';
@@ -29,6 +31,10 @@ export interface EngineTuning {
   readonly maxRetrySeconds: number;
   readonly notifyTries: number;
   readonly notifyFirstTimeoutMs: number;
+  /** xfrLimits cap what one transfer in may make us hold (records, bytes). */
+  readonly xfrLimits: XfrLimits;
+  /** xfrTimeouts bound one transfer in (connect, idle, overall). */
+  readonly xfrTimeouts: XfrTimeouts;
 }
 
 export const DEFAULT_TUNING: EngineTuning = {
@@ -37,6 +43,8 @@ export const DEFAULT_TUNING: EngineTuning = {
   maxRetrySeconds: 3600,
   notifyTries: 5,
   notifyFirstTimeoutMs: 1000,
+  xfrLimits: DEFAULT_XFR_LIMITS,
+  xfrTimeouts: DEFAULT_XFR_TIMEOUTS,
 };
 
 export interface EngineContext {

@@ -55,7 +55,7 @@ async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, cu
   const origin = rt.config.origin;
   const address = { host: peer.ip!, port: peer.port, key: peer.key };
   if (!force && current !== undefined) {
-    const soa = await querySoa(address, origin);
+    const soa = await querySoa(address, origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) });
     await ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) });
     if (!soa.ok) return { ok: false, error: `SOA query: ${describeXfrError(soa.error)}` };
     const order = compareSerial(soa.value.serial, current.serial);
@@ -63,7 +63,7 @@ async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, cu
   }
   const log = { zone: origin, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name };
   if (!force && current !== undefined && peer.ixfr) {
-    const ixfr = await transferIn({ peer: address, origin, qtype: RRType.IXFR, currentSoa: current.soa });
+    const ixfr = await transferIn({ peer: address, origin, qtype: RRType.IXFR, currentSoa: current.soa, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
     if (ixfr.ok) {
       const applied = applyOutcome(ixfr.value, current);
       if (applied.ok) return { ok: true, version: applied.version, kind: applied.kind, detail: ixfr.value };
@@ -74,7 +74,7 @@ async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, cu
       return { ok: false, error: `IXFR: ${describeXfrError(ixfr.error)}` };
     }
   }
-  const axfr = await transferIn({ peer: address, origin, qtype: RRType.AXFR });
+  const axfr = await transferIn({ peer: address, origin, qtype: RRType.AXFR, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
   if (!axfr.ok) return { ok: false, error: `AXFR: ${describeXfrError(axfr.error)}` };
   const out = axfr.value.outcome;
   if (out.kind !== 'full') return { ok: false, error: 'AXFR did not return a full zone' };
