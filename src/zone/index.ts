@@ -6,3 +6,4 @@ export * from './serial.js';
 export * from './soa.js';
 export * from './version.js';
 export { SlabWriter, wireLength, skipSet } from './node.js';
+export * from './snapshot.js';

@@ -58,7 +58,7 @@ export class Lexer {
           continue;
         }
         if (c === 0x3b) {
-          const nl = text.indexOf('\n');
+          const nl = text.indexOf('\n', pos);
           pos = nl < 0 ? n : nl;
           continue;
         }

@@ -18,7 +18,7 @@ import {
   ok,
   typeFromString,
 } from '../../wire/index.js';
-import { type RdataToken, decodeEscaped, isMetaType, nameFromText, parseRdataFields, parseTtl } from '../rdata/index.js';
+import { type RdataToken, decodeEscaped, isMetaType, nameFromText, parseRdataFields, parseTtl, tokenizeRdata } from '../rdata/index.js';
 import { hasTemplate, parseRange, substitute } from './generate.js';
 import { type Entry, Lexer, isLexError } from './lexer.js';
 
@@ -226,12 +226,15 @@ function generate(state: State, entry: Entry): void {
     throw new ParseFault(at.line, at.column, '$GENERATE needs a right-hand side');
   }
   if (tc.cls !== undefined) state.lastClass = tc.cls;
+  // BIND reads the rhs as one token, quoted when it holds blanks (`MX "10 mail$"`), and lexes
+  // it again after substitution; several bare tokens are taken as they are (an extension).
+  const requote = rhs.length === 1 && rhs[0]!.quoted;
   const { start, stop, step } = range.value;
   for (let v = start; v <= stop; v += step) {
     const ownerText = substitute(lhs.text, v);
     if (!ownerText.ok) failAt(lhs, entry, ownerText.error);
     const owner = ownerName(state, entry, { ...lhs, text: ownerText.value });
-    const tokens: RdataToken[] = [];
+    let tokens: RdataToken[] = [];
     for (const t of rhs) {
       if (!hasTemplate(t.text)) {
         tokens.push(t);
@@ -241,10 +244,30 @@ function generate(state: State, entry: Entry): void {
       if (!s.ok) failAt(t, entry, s.error);
       tokens.push({ ...t, text: s.value });
     }
+    if (requote) tokens = relex(entry, rhs[0]!, tokens[0]!.text);
     const rdata = rdataAt(state, entry, tokens, type, 0);
     const ttl = resolveTtl(state, entry, tc.ttl, type, rdata);
     state.records.push({ name: owner, type, class: state.lastClass, ttl, rdata });
   }
+}
+
+/**
+ * relex splits the text of a quoted $GENERATE rhs into RDATA tokens located at that rhs. As in
+ * BIND's lexer, `\"` inside the quotes stands for `"`; other escapes are kept for the fields.
+ */
+function relex(entry: Entry, at: RdataToken, text: string): RdataToken[] {
+  let unq = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === 0x5c && i + 1 < text.length) {
+      if (text[i + 1] !== '"') unq += '\\';
+      unq += text[++i];
+    } else {
+      unq += text[i];
+    }
+  }
+  const toks = tokenizeRdata(unq);
+  if (!toks.ok) failAt(at, entry, `$GENERATE rhs: ${toks.error}`);
+  return toks.value.map((t) => ({ text: t.text, quoted: t.quoted, line: at.line ?? entry.line, column: at.column ?? 1 }));
 }
 
 function include(state: State, entry: Entry): void {
