@@ -24,6 +24,7 @@ describe('load: defaults', () => {
       dataDir: './data',
       token: undefined,
       zoneFiles: [],
+      allowTransfer: [],
       logLevel: 'info',
       tcpIdleTimeoutMs: 10000,
       tcpMaxConnections: 1000,
