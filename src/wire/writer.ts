@@ -36,7 +36,7 @@ function wireNameLen(b: Uint8Array, o: number): number {
  * `finish` returns a copy of the message. A writer is used for one message only.
  */
 export class MessageWriter {
-  private readonly buf: Buffer;
+  private buf: Buffer;
   private pos = 12;
   private limit: number;
   private readonly comp: Map<number, number> | undefined;
@@ -46,8 +46,7 @@ export class MessageWriter {
 
   constructor(limit: number, options: { compress?: boolean } = {}) {
     this.limit = Math.min(limit, 65535);
-    // Room for one RR past the limit (name 255 + fixed 10 + RDATA 65535) so writes never overrun.
-    this.buf = Buffer.allocUnsafe(this.limit + 65535 + 512);
+    this.buf = takeScratch(this.limit + SLACK);
     this.buf.fill(0, 0, 12);
     this.comp = options.compress === false ? undefined : new Map();
   }
@@ -118,6 +117,9 @@ export class MessageWriter {
    */
   recordFrom(section: SectionNumber, ownerSrc: Uint8Array, ownerOff: number, type: number, cls: number, ttl: number, rdSrc: Uint8Array, rdOff: number, rdLen: number): boolean {
     if (section < this.section) throw new Error('sections out of order');
+    // Uncompressed size bounds what is written; compression saves less than SLACK, so an RR whose
+    // bound overruns the buffer cannot fit under the limit either.
+    if (this.pos + 265 + rdLen > this.buf.length) return false;
     this.section = section;
     const start = this.pos;
     this.added.length = 0;
@@ -193,7 +195,12 @@ export class MessageWriter {
     b.writeUInt16BE(this.counts[1]!, 6);
     b.writeUInt16BE(this.counts[2]!, 8);
     b.writeUInt16BE(this.counts[3]!, 10);
-    return Buffer.from(b.subarray(0, this.pos));
+    const out = Buffer.allocUnsafe(this.pos);
+    b.copy(out, 0, 0, this.pos);
+    giveScratch(b);
+    // The scratch buffer now belongs to the pool: any further use of this writer must fail loudly.
+    this.buf = FINISHED;
+    return out;
   }
 
   private writeRdataCompressed(layout: readonly (string | number)[], src: Uint8Array, off: number, len: number): void {
@@ -310,4 +317,31 @@ export class MessageWriter {
 }
 
 const LABEL_STARTS = new Int32Array(128);
+
+/**
+ * SLACK is room past the limit for one RR written before the fit check (its names may compress by
+ * up to ~3 × 253 octets). Opt and TSIG space is kept by reserve(), below the limit.
+ */
+const SLACK = 1024;
+
+/** FINISHED replaces a writer's buffer after finish(); writing to it throws a RangeError. */
+const FINISHED = Buffer.alloc(0);
+
+/** Scratch buffers are pooled by size: a writer borrows one and finish() gives it back. */
+const pool = new Map<number, Buffer[]>();
+
+function takeScratch(size: number): Buffer {
+  const free = pool.get(size);
+  return free?.pop() ?? Buffer.allocUnsafe(size);
+}
+
+function giveScratch(b: Buffer): void {
+  let free = pool.get(b.length);
+  if (free === undefined) {
+    if (pool.size > 32) return;
+    free = [];
+    pool.set(b.length, free);
+  }
+  if (free.length < 16) free.push(b);
+}
 const SUFFIX_HASHES = new Uint32Array(128);

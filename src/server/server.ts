@@ -1,0 +1,228 @@
+// startDnsServer: binds one UDP socket and one TCP listener per listen address (RFC 1035 §4.2: the
+// same port on both), admits TCP connections under global and per-client caps (RFC 7766 §10), and
+// closes gracefully. The DNS work is the Dispatcher's; the per-connection work is TcpConnection's.
+// Port 0: TCP binds an ephemeral port first and UDP then takes the same number, retried on collision.
+
+import { type Socket as UdpSocket, createSocket } from 'node:dgram';
+import { type LookupOneOptions, lookup } from 'node:dns';
+import { type AddressInfo, type Server, type Socket, createServer, isIPv4, isIPv6 } from 'node:net';
+import type { Logger } from 'pino';
+import { Dispatcher } from './dispatch.js';
+import { DnsStats } from './stats.js';
+import { TcpConnection, type TcpShared } from './tcp.js';
+import type { DnsServer, DnsServerOptions, ListenAddress } from './types.js';
+import { UdpListener } from './udp.js';
+
+/** How many ephemeral ports to try when UDP finds the TCP port taken. */
+const PORT_ATTEMPTS = 16;
+const DEFAULT_CLOSE_GRACE_MS = 5000;
+
+interface Bound {
+  readonly host: string;
+  readonly port: number;
+  readonly tcp: Server;
+  readonly udp: UdpSocket;
+}
+
+/**
+ * startDnsServer binds every listen address and starts answering. Rejects (having closed what it
+ * bound) when an address cannot be bound, e.g. EADDRINUSE on a fixed port or EACCES.
+ */
+export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  const bound: Bound[] = [];
+  try {
+    for (const addr of options.listen) bound.push(await bindPair(addr, wantsIpv6Only(addr, options.listen)));
+  } catch (e) {
+    await Promise.all(bound.map((b) => closeBound(b)));
+    throw e;
+  }
+  return new RunningServer(options, bound);
+}
+
+class RunningServer implements DnsServer {
+  readonly stats: DnsStats;
+  private readonly dispatcher: Dispatcher;
+  private readonly logger: Logger;
+  private readonly conns = new Set<TcpConnection>();
+  private readonly perClient = new Map<string, number>();
+  private readonly udps: UdpListener[] = [];
+  private readonly shared: TcpShared;
+  private closing: Promise<void> | undefined;
+  private allClosed: (() => void) | undefined;
+
+  constructor(
+    private readonly options: DnsServerOptions,
+    private readonly bound: readonly Bound[],
+  ) {
+    this.logger = options.logger;
+    this.stats = new DnsStats();
+    this.dispatcher = new Dispatcher({
+      zones: options.zones,
+      logger: options.logger,
+      udpMaxPayload: options.limits.udpMaxPayload,
+      hooks: options.hooks,
+      stats: this.stats,
+    });
+    this.shared = {
+      dispatcher: this.dispatcher,
+      logger: this.logger,
+      stats: this.stats,
+      idleTimeoutMs: options.limits.tcpIdleTimeoutMs,
+      onClosed: (c) => this.onClosed(c),
+    };
+    for (const b of bound) {
+      b.tcp.on('connection', (s: Socket) => this.onConnection(s));
+      b.tcp.on('error', (e: Error) => this.logger.warn({ host: b.host, port: b.port, err: e.message }, 'tcp listener error'));
+      this.udps.push(new UdpListener(b.udp, this.dispatcher, this.logger));
+      this.logger.info({ host: b.host, port: b.port }, 'dns listening (udp+tcp)');
+    }
+  }
+
+  addresses(): { host: string; port: number }[] {
+    return this.bound.map((b) => ({ host: b.host, port: b.port }));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private onConnection(socket: Socket): void {
+    const ip = clientKey(socket.remoteAddress);
+    const { tcpMaxConnections, tcpMaxConnectionsPerClient } = this.options.limits;
+    const n = ip === undefined ? 0 : (this.perClient.get(ip) ?? 0);
+    // RFC 7766 §10: bound the connections one client, and all clients, can hold open.
+    if (this.closing !== undefined || ip === undefined || this.conns.size >= tcpMaxConnections || n >= tcpMaxConnectionsPerClient) {
+      this.stats.tcpRejected++;
+      socket.on('error', noop);
+      socket.destroy();
+      return;
+    }
+    this.perClient.set(ip, n + 1);
+    this.stats.tcpAccepted++;
+    this.stats.tcpOpen++;
+    this.conns.add(new TcpConnection(socket, this.shared));
+  }
+
+  private onClosed(c: TcpConnection): void {
+    if (!this.conns.delete(c)) return;
+    this.stats.tcpOpen--;
+    const ip = clientKey(c.remote.address)!;
+    const n = (this.perClient.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perClient.delete(ip);
+    else this.perClient.set(ip, n);
+    if (this.conns.size === 0 && this.allClosed !== undefined) this.allClosed();
+  }
+
+  private async shutdown(): Promise<void> {
+    const tcpClosed = this.bound.map((b) => new Promise<void>((resolve) => b.tcp.close(() => resolve())));
+    for (const c of this.conns) c.shutdown();
+    const connsClosed = new Promise<void>((resolve) => {
+      if (this.conns.size === 0) resolve();
+      else this.allClosed = resolve;
+    });
+    const drained = Promise.all([connsClosed, ...this.udps.map((u) => u.stop())]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+    });
+    await Promise.race([drained, grace]);
+    clearTimeout(timer);
+    for (const c of this.conns) c.destroy();
+    await Promise.all(this.udps.map((u) => u.close()));
+    await Promise.all(tcpClosed);
+    this.logger.info('dns server closed');
+  }
+}
+
+function noop(): void {}
+
+/** clientKey is the per-client cap key: an IPv4-mapped IPv6 address counts as its IPv4 address. */
+function clientKey(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') === true && address.includes('.') ? address.slice(7) : address;
+}
+
+/** An IPv6 wildcard listener is made IPv6-only when an IPv4 wildcard shares its port, so both bind. */
+function wantsIpv6Only(addr: ListenAddress, all: readonly ListenAddress[]): boolean {
+  const host = unbracket(addr.host);
+  if (host !== '::' || addr.port === 0) return false;
+  return all.some((a) => unbracket(a.host) === '0.0.0.0' && a.port === addr.port);
+}
+
+function unbracket(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+async function bindPair(addr: ListenAddress, ipv6Only: boolean): Promise<Bound> {
+  const host = unbracket(addr.host);
+  const attempts = addr.port === 0 ? PORT_ATTEMPTS : 1;
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    const tcp = createServer({ allowHalfOpen: true, noDelay: true });
+    await listenTcp(tcp, host, addr.port, ipv6Only);
+    const port = (tcp.address() as AddressInfo).port;
+    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only, lookup: literalLookup });
+    try {
+      await bindUdp(udp, host, port);
+      return { host, port, tcp, udp };
+    } catch (e) {
+      last = e;
+      await closeBound({ host, port, tcp, udp });
+      if (addr.port !== 0 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  throw last;
+}
+
+/**
+ * literalLookup replaces dns.lookup for the UDP socket. Answers go to the IP literal a datagram
+ * came from, and dns.lookup would defer every send by a tick (plus a closure) only to hand the
+ * literal back. Non-literal bind hosts still go through dns.lookup.
+ */
+function literalLookup(
+  address: string,
+  options: LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const f = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
+  if (f !== 0) {
+    callback(null, address, f);
+    return;
+  }
+  lookup(address, typeof options === 'number' ? { family: options } : options, callback);
+}
+
+function listenTcp(tcp: Server, host: string, port: number, ipv6Only: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen({ host, port, ipv6Only, exclusive: true }, () => {
+      tcp.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function bindUdp(udp: UdpSocket, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind({ address: host, port, exclusive: true }, () => {
+      udp.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeBound(b: Bound): Promise<void> {
+  const tcp = new Promise<void>((resolve) => {
+    if (!b.tcp.listening) resolve();
+    else b.tcp.close(() => resolve());
+  });
+  const udp = new Promise<void>((resolve) => {
+    try {
+      b.udp.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+  return Promise.all([tcp, udp]).then(() => undefined);
+}
