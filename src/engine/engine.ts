@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { type DueEvent, Scheduler } from '../scheduler/index.js';
 import type { DnsHooks } from '../server/types.js';
+import { prerender } from '../xfr/out/cache.js';
 import type { OutgoingPolicy } from '../xfr/out/policy.js';
 import { type ZoneDiff, readSoa } from '../zone/index.js';
 import { loadZoneConfig } from './config.js';
@@ -69,7 +70,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       runtimes: this.runtimes,
       keys: new Map(),
       byOrigin: new Map(),
-      published: (zoneId, serial, kind) => this.emit('published', { zoneId, serial, kind }),
+      published: (zoneId, serial, kind) => {
+        this.warm(zoneId);
+        this.emit('published', { zoneId, serial, kind });
+      },
     };
   }
 
@@ -96,9 +100,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.runtimes.get(zoneId)?.journal ?? [];
   }
 
+  /** warm pre-renders the AXFR of a zone's served version when it may be transferred out. */
+  warm(zoneId: string): void {
+    const z = this.registry.get(zoneId);
+    if (z === undefined || this.policyFor(zoneId)?.enabled !== true) return;
+    void prerender(z.version).catch((e: unknown) => this.ctx.log.error({ zone: z.origin, err: String(e) }, 'AXFR pre-render failed'));
+  }
+
   /** setStaticPolicy lets transfers out of a zone loaded from a file (--zone-file, --allow-transfer). */
   setStaticPolicy(zoneId: string, policy: OutgoingPolicy): void {
     this.staticPolicies.set(zoneId, policy);
+    this.warm(zoneId);
   }
 
   /** hooks returns the DNS server hooks: TSIG verification, NOTIFY in, transfers out. */
@@ -137,7 +149,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (cfg?.outgoing === undefined) return undefined;
     return {
       enabled: cfg.outgoing.enabled,
-      peers: cfg.outgoing.peers.map((p) => ({ ip: p.ip, keyName: p.key?.name ?? null })),
+      // A peer whose TSIG key cannot be decoded is left out rather than taken as keyless.
+      peers: cfg.outgoing.peers.filter((p) => p.keyError === undefined).map((p) => ({ ip: p.ip, keyName: p.key?.name ?? null })),
       aclRanges: cfg.aclRanges,
     };
   }

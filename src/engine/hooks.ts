@@ -66,7 +66,9 @@ function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: Re
   const inc = rt.config.incoming;
   const policy: OutgoingPolicy = {
     enabled: true,
-    peers: inc.peers.map((p) => ({ ip: p.ip, keyName: p.key?.name ?? null })),
+    // A peer whose TSIG key cannot be used is skipped by refresh; it must not count as a keyless
+    // peer here either (that would accept its unsigned NOTIFY).
+    peers: inc.peers.filter((p) => p.keyError === undefined).map((p) => ({ ip: p.ip, keyName: p.key?.name ?? null })),
     aclRanges: rt.config.aclRanges,
   };
   const d = decideTransfer(policy, rctx.remote.address, tsig?.ok ? tsig.keyName : undefined);

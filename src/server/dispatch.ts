@@ -75,6 +75,11 @@ class CountingSink implements MessageSink {
     this.written++;
     return this.inner.write(message);
   }
+
+  writeParts(parts: readonly Uint8Array[]): Promise<void> {
+    this.written++;
+    return this.inner.writeParts !== undefined ? this.inner.writeParts(parts) : this.inner.write(Buffer.concat(parts));
+  }
 }
 
 /**

@@ -95,9 +95,28 @@ export class TcpConnection implements TransportSink {
   /** write sends one message (transfers); resolves when the socket can take more (RFC 7766 §6.2.2
    * flow control via 'drain'), rejects once the connection is gone. */
   write(message: Uint8Array): Promise<void> {
+    return this.writeParts([message]);
+  }
+
+  /** writeParts sends one message given as consecutive parts, without joining them (the parts
+   * of a cached transfer message are written as they are; only the length prefix is new). */
+  writeParts(parts: readonly Uint8Array[]): Promise<void> {
     const s = this.socket;
     if (this.isClosed || !s.writable) return Promise.reject(new Error('connection closed'));
-    const more = s.write(frame(message));
+    let more: boolean;
+    if (parts.length === 1 && parts[0]!.length < 4096) {
+      more = s.write(frame(parts[0]!));
+    } else {
+      let len = 0;
+      for (const p of parts) len += p.length;
+      const prefix = Buffer.allocUnsafe(2);
+      prefix.writeUInt16BE(len, 0);
+      s.cork();
+      s.write(prefix);
+      for (const p of parts) s.write(p);
+      s.uncork();
+      more = s.writableLength < s.writableHighWaterMark;
+    }
     this.timer.refresh();
     if (more) return RESOLVED;
     return new Promise<void>((resolve, reject) => {

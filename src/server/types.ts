@@ -36,6 +36,8 @@ export interface Remote {
  * the connection is gone. */
 export interface MessageSink {
   write(message: Uint8Array): Promise<void>;
+  /** writeParts, when present, sends one message given as consecutive parts without joining them. */
+  writeParts?(parts: readonly Uint8Array[]): Promise<void>;
 }
 
 /** TransportSink is what a transport hands the dispatcher: a sink that can also be aborted (TCP:

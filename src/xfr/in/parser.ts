@@ -129,8 +129,10 @@ export class XfrParser {
         pos = skipRR(msg, pos);
       }
       if (pos !== msg.length) throw new WireFault('trailing-bytes', pos);
-      if (this.state === 'first' && this.o.qtype === RRType.IXFR && answersInMessage === 1) {
-        // RFC 1995 §4: a lone SOA means the client is current (or newer).
+      if (this.state === 'first' && this.o.qtype === RRType.IXFR && answersInMessage === 1 && !this.firstIsNewer()) {
+        // RFC 1995 §4: a lone SOA means the client is current (or newer). A first message holding
+        // only a newer SOA is the start of a transfer sent one RR per message (BIND's
+        // `transfer-format one-answer`), not that answer: read on.
         this.state = 'done';
         this.outcome = { kind: 'up-to-date', soa: this.first! };
       }
@@ -226,6 +228,12 @@ export class XfrParser {
       case 'done':
         return err({ kind: 'malformed', detail: 'records after the final SOA' });
     }
+  }
+
+  /** firstIsNewer: the first SOA's serial is newer than the one the client holds (RFC 1982). */
+  private firstIsNewer(): boolean {
+    const held = this.o.currentSerial;
+    return held !== undefined && compareSerial(soaSerial(this.first!.rdata), held) === 'gt';
   }
 
   private stage(name: DomainName, type: number, cls: number, ttl: number, msg: Uint8Array, pos: number, rdlen: number): Result<void, XfrError> {

@@ -42,3 +42,15 @@ export function renderCache(version: ZoneVersion): RenderCache {
   }
   return c;
 }
+
+/**
+ * prerender renders a version's AXFR messages ahead of the first request, a few messages per turn
+ * of the event loop so queries keep flowing; called when a version of a zone that allows
+ * transfers out is published.
+ */
+export async function prerender(version: ZoneVersion, perTurn = 8): Promise<void> {
+  const c = renderCache(version);
+  for (let i = 0; c.get(i) !== undefined; i++) {
+    if (i % perTurn === perTurn - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

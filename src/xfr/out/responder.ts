@@ -84,7 +84,7 @@ export function createTransferResponder(o: ResponderOptions): (request: Message,
     total++;
     const version = zone.version;
     const signer = tsig?.ok ? tsig.stream() : undefined;
-    const send = (octets: Uint8Array) => writeWithTimeout(sink, signer ? signer.sign(octets, now()) : octets, writeTimeoutMs);
+    const send = (octets: Uint8Array) => writeWithTimeout(() => sink.write(signer ? signer.sign(octets, now()) : octets), writeTimeoutMs);
     let messages = 0;
     try {
       const clientSerial = qtype === RRType.IXFR ? ixfrClientSerial(request, zone.origin) : undefined;
@@ -99,10 +99,16 @@ export function createTransferResponder(o: ResponderOptions): (request: Message,
       if (plan === 'full') {
         const cache = renderCache(version);
         const qwire = nameToWire(q.name);
+        const idBytes = Buffer.from([request.header.id >> 8, request.header.id & 0xff]);
         for (let i = 0; ; i++) {
           const m = cache.get(i);
           if (m === undefined) break;
-          await send(personalize(m, request.header.id, i === 0 ? qwire : undefined, qtype));
+          if (i > 0 && signer === undefined && sink.writeParts !== undefined) {
+            // Unsigned later messages go out as they are cached, only the ID in front is new.
+            await writeWithTimeout(() => sink.writeParts!([idBytes, m.octets.subarray(2)]), writeTimeoutMs);
+          } else {
+            await send(personalize(m, request.header.id, i === 0 ? qwire : undefined, qtype));
+          }
           messages++;
         }
       } else {
@@ -164,10 +170,10 @@ function simpleResponse(request: Message, rcode: number, tsig: RequestTsig | und
   return tsig?.ok ? tsig.sign(msg, now) : msg;
 }
 
-function writeWithTimeout(sink: MessageSink, octets: Uint8Array, ms: number): Promise<void> {
+function writeWithTimeout(write: () => Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    sink.write(octets),
+    write(),
     new Promise<void>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`client stopped reading for ${ms} ms`)), ms);
     }),
