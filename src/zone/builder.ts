@@ -116,7 +116,7 @@ export class ZoneBuilder {
     s[p + 10] = len >>> 8;
     s[p + 11] = len & 0xff;
     p += REC_HEADER;
-    s.set(src.subarray(off, off + len), p);
+    copyInto(s, p, src, off, len);
     this.sp = p + len;
     this.staged++;
   }
@@ -147,7 +147,9 @@ export class ZoneBuilder {
     let bound = this.sp + 2 * n;
     for (const name of this.names) bound += name.length + 1;
     const out = new Uint8Array(bound);
-    const base = new Map<string, ZoneNode | null>();
+    // The key → index map becomes the key → node map in place: updating existing keys is cheaper
+    // than filling a second map of a million entries.
+    const base = this.index as unknown as Map<string, ZoneNode | null>;
     const used = new Uint8Array(this.staged);
     let w = 0;
     let records = 0;
@@ -168,7 +170,7 @@ export class ZoneBuilder {
         if (type === RRType.CNAME) hasCname = true;
         else if (!CNAME_COMPANIONS.has(type)) other = true;
         const setAt = w;
-        out.set(s.subarray(pj + 4, pj + 10), w); // type + ttl of the first RR (RFC 2181 §5.2)
+        copyInto(out, w, s, pj + 4, 6); // type + ttl of the first RR (RFC 2181 §5.2)
         w += 8;
         let count = 0;
         for (let k = j; k < to; k++) {
@@ -180,7 +182,7 @@ export class ZoneBuilder {
           if (isDuplicate(out, setAt + 8, count, s, pk + REC_HEADER, len)) continue;
           out[w] = len >>> 8;
           out[w + 1] = len & 0xff;
-          out.set(s.subarray(pk + REC_HEADER, pk + REC_HEADER + len), w + 2);
+          copyInto(out, w + 2, s, pk + REC_HEADER, len);
           w += 2 + len;
           count++;
         }
@@ -200,9 +202,17 @@ export class ZoneBuilder {
     this.staging = new Uint8Array(0);
     this.keys = [];
     this.names = [];
-    this.index.clear();
     return ok(new ZoneVersion(this.origin, this.zoneClass, soaRr, [base], base.size, records));
   }
+}
+
+/** copyInto copies octets; a plain loop beats subarray()+set() for the short runs of RDATA. */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, off: number, len: number): void {
+  if (len > 64) {
+    dst.set(src.subarray(off, off + len), at);
+    return;
+  }
+  for (let i = 0; i < len; i++) dst[at + i] = src[off + i]!;
 }
 
 /** isDuplicate looks for rdata `s[at, at+len)` among the `count` RDATAs written from `setData`. */

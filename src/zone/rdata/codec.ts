@@ -51,12 +51,13 @@ export function parseRdataFields(
   start = 0,
 ): Result<Uint8Array, RdataSyntaxError> {
   const c: TokenCursor = new TokenCursor(tokens, start, origin);
+  let s: Sink | undefined;
   try {
     if (isMetaType(type)) c.fail(`type ${type} is a meta type and cannot be zone data (RFC 6895 §3.1)`, start);
     if (isGenericMarker(tokens[start])) return ok(parseGeneric(type, c));
     const schema = SCHEMA.get(type);
     if (schema === undefined) c.fail(`TYPE${type} has no presentation form here: use \\# len hex (RFC 3597 §5)`, start);
-    const s = new Sink();
+    s = new Sink();
     if (Array.isArray(schema.fields)) {
       for (const kind of schema.fields as readonly (FieldKind | 'svcparams')[]) {
         if (kind === 'svcparams') parseSvcParams(c, s);
@@ -71,6 +72,8 @@ export function parseRdataFields(
   } catch (e) {
     if (e instanceof SyntaxFault) return err({ message: e.message, index: e.index });
     throw e;
+  } finally {
+    s?.release();
   }
 }
 
@@ -126,7 +129,7 @@ function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
  * presentation form or the octets have no canonical one. The result is re-parsed and compared,
  * so text returned here always reloads to exactly `rdata`.
  */
-function presentation(type: number, rdata: Uint8Array, origin: DomainName | undefined): OutToken[] | undefined {
+function presentation(type: number, rdata: Uint8Array, origin: DomainName | undefined, opts: FormatOptions = {}): OutToken[] | undefined {
   const schema = SCHEMA.get(type);
   if (schema === undefined || isMetaType(type)) return undefined;
   const out: OutToken[] = [];
@@ -134,7 +137,7 @@ function presentation(type: number, rdata: Uint8Array, origin: DomainName | unde
   try {
     if (Array.isArray(schema.fields)) {
       for (const kind of schema.fields as readonly (FieldKind | 'svcparams')[]) {
-        if (kind === 'svcparams') formatSvcParams(r, out);
+        if (kind === 'svcparams') formatSvcParams(r, out, opts.portable === true);
         else formatField(kind, r, out, origin);
       }
     } else {
@@ -163,13 +166,22 @@ export function formatRdata(type: number, rdata: Uint8Array, origin?: DomainName
   }
 }
 
+/** FormatOptions tunes the presentation text. */
+export interface FormatOptions {
+  /**
+   * portable spells SVCB/HTTPS SvcParamKeys above 6 (dohpath, ohttp, ...) as `keyNNNNN` (RFC 9460
+   * §2.1), the form older readers (BIND 9.18, Knot DNS 3.2) accept. Default false.
+   */
+  readonly portable?: boolean;
+}
+
 /**
  * formatRdataPresentation is formatRdata without the fallback: undefined when the RDATA would
  * need the generic form. The zone-file printer uses it to decide between `TYPE` and `TYPEnnn`.
  */
-export function formatRdataPresentation(type: number, rdata: Uint8Array, origin?: DomainName): string | undefined {
+export function formatRdataPresentation(type: number, rdata: Uint8Array, origin?: DomainName, opts?: FormatOptions): string | undefined {
   try {
-    const out = presentation(type, rdata, origin);
+    const out = presentation(type, rdata, origin, opts);
     return out === undefined ? undefined : joinTokens(out);
   } catch {
     return undefined;

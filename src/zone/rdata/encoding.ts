@@ -119,17 +119,25 @@ export function base32hexEncode(b: Uint8Array, start = 0, end = b.length): strin
 
 /** parseIPv4 parses a dotted quad; each part 0..255 without leading zeros (as inet_pton). */
 export function parseIPv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (p.length === 0 || p.length > 3 || (p.length > 1 && p[0] === '0')) return undefined;
-    const v = parseUint(p, 255);
-    if (v === undefined) return undefined;
-    out[i] = v;
+  let part = 0;
+  let v = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    // The end of the text closes the last part like a dot would.
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = v;
+      v = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || (digits > 0 && v === 0)) return undefined;
+    v = v * 10 + (c - 0x30);
+    if (++digits > 3 || v > 255) return undefined;
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 /** formatIPv4 renders 4 octets at `o` as a dotted quad. */
@@ -153,11 +161,21 @@ export function parseIPv6(text: string): Uint8Array | undefined {
   if (dbl >= 0 && head.indexOf('::', dbl + 1) >= 0) return undefined;
   const parseGroups = (s: string): number[] | undefined => {
     if (s === '') return [];
-    const gs = s.split(':');
     const r: number[] = [];
-    for (const g of gs) {
-      if (g.length === 0 || g.length > 4 || !/^[0-9A-Fa-f]+$/.test(g)) return undefined;
-      r.push(parseInt(g, 16));
+    let v = 0;
+    let digits = 0;
+    for (let i = 0; i <= s.length; i++) {
+      const c = i < s.length ? s.charCodeAt(i) : 0x3a;
+      if (c === 0x3a) {
+        if (digits === 0) return undefined;
+        r.push(v);
+        v = 0;
+        digits = 0;
+        continue;
+      }
+      const d = HEX_VAL[c] ?? -1;
+      if (d < 0 || ++digits > 4) return undefined;
+      v = (v << 4) | d;
     }
     return r;
   };

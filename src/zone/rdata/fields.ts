@@ -20,7 +20,7 @@ import {
   parseUint,
 } from './encoding.js';
 import { Malformed, type OutToken, type Sink, type TokenCursor, type WireReader, relativeTo } from './io.js';
-import { decodeEscaped, encodeEscaped } from './tokens.js';
+import { decodeEscaped, encodeEscaped, encodePlainName } from './tokens.js';
 
 /**
  * FieldKind names one RDATA field shape. Kinds ending in "rest" consume every remaining token
@@ -68,7 +68,8 @@ export const CERT_TYPES: Readonly<Record<string, number>> = {
 
 function number(c: TokenCursor, what: string, max: number, mnemonics?: Readonly<Record<string, number>>): number {
   const t = c.bare(what);
-  const v = parseUint(t, max) ?? mnemonics?.[t.toUpperCase()];
+  const upper = t.toUpperCase();
+  const v = parseUint(t, max) ?? (mnemonics !== undefined && Object.hasOwn(mnemonics, upper) ? mnemonics[upper] : undefined);
   if (v === undefined) c.fail(`bad ${what} "${t}" (expected 0..${max})`);
   return v;
 }
@@ -186,8 +187,18 @@ export function parseField(kind: FieldKind, c: TokenCursor, s: Sink): void {
       return s.u8(number(c, 'algorithm', 0xff, DNSSEC_ALGORITHMS));
     case 'certtype':
       return s.u16(number(c, 'certificate type', 0xffff, CERT_TYPES));
-    case 'name':
+    case 'name': {
+      // Fast path: plain names go straight to wire octets; anything else takes c.name().
+      const t = c.next('domain name');
+      s.ensure(2 * 255 + 2);
+      const end = encodePlainName(t.text, c.origin, s.buf, s.len);
+      if (end >= 0) {
+        s.len = end;
+        return;
+      }
+      c.i--;
       return s.bytes(nameToWire(c.name()));
+    }
     case 'ipv4': {
       const t = c.bare('IPv4 address');
       const a = parseIPv4(t);

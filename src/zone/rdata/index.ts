@@ -2,6 +2,7 @@
 // the per-type RFCs cited in schema.ts). Pure: no I/O. dns-packet is the test oracle, not the
 // implementation (see codec.ts for why).
 export {
+  type FormatOptions,
   type RdataSyntaxError,
   formatGeneric,
   formatRdata,

@@ -66,12 +66,41 @@ export class TokenCursor {
   }
 }
 
-/** Sink accumulates wire octets of one RDATA. */
-export class Sink {
-  buf = new Uint8Array(512);
-  len = 0;
+/** scratch is the buffer Sinks write into; one Sink at a time takes it (parsing is synchronous). */
+let scratch: Uint8Array | undefined = new Uint8Array(1024);
 
-  private ensure(n: number): void {
+/**
+ * Sink accumulates wire octets of one RDATA. It borrows a shared scratch buffer (a fresh 512-octet
+ * buffer per record was most of the parser's garbage) and gives it back in `finish` or `release`;
+ * a Sink created while another holds the scratch gets its own buffer.
+ */
+export class Sink {
+  buf: Uint8Array;
+  len = 0;
+  private borrowed: boolean;
+
+  constructor() {
+    if (scratch !== undefined) {
+      this.buf = scratch;
+      scratch = undefined;
+      this.borrowed = true;
+    } else {
+      this.buf = new Uint8Array(256);
+      this.borrowed = false;
+    }
+  }
+
+  /** release returns the scratch buffer (the octets written are lost). Idempotent. */
+  release(): void {
+    if (this.borrowed) {
+      // A buffer grown for one huge RDATA is not kept.
+      scratch = this.buf.length <= 1 << 17 ? this.buf : new Uint8Array(1024);
+      this.borrowed = false;
+    }
+  }
+
+  /** ensure makes room for `n` more octets at `len`. */
+  ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
@@ -105,9 +134,11 @@ export class Sink {
     this.len += b.length;
   }
 
-  /** finish returns a copy of the octets written. */
+  /** finish returns a copy of the octets written and releases the scratch buffer. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = this.buf.slice(0, this.len);
+    this.release();
+    return out;
   }
 }
 

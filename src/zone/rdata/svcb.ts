@@ -16,7 +16,8 @@ const KEY_NAMES = new Map(Object.entries(SVC_PARAM_KEYS).map(([k, v]) => [v, k])
 
 function keyFromText(t: string): number | undefined {
   const lower = t.toLowerCase();
-  const known = SVC_PARAM_KEYS[lower];
+  // Own properties only: `constructor` or `__proto__` must not find Object.prototype members.
+  const known = Object.hasOwn(SVC_PARAM_KEYS, lower) ? SVC_PARAM_KEYS[lower] : undefined;
   if (known !== undefined) return known;
   const m = /^key(\d{1,5})$/.exec(lower);
   return m === null ? undefined : parseUint(m[1]!, 0xffff);
@@ -200,8 +201,12 @@ function escapeListItem(id: Uint8Array): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** formatSvcParams prints SvcParams in wire order; Malformed when the rules above are broken. */
-export function formatSvcParams(r: WireReader, out: OutToken[]): void {
+/**
+ * formatSvcParams prints SvcParams in wire order; Malformed when the rules above are broken.
+ * `portable` spells keys newer than RFC 9460's own (dohpath, ohttp, ...) as keyNNNNN, which every
+ * RFC 9460 reader accepts: Knot DNS 3.2 rejects `dohpath`, BIND 9.18 rejects `ohttp`.
+ */
+export function formatSvcParams(r: WireReader, out: OutToken[], portable = false): void {
   const params = new Map<number, Uint8Array>();
   let last = -1;
   while (r.remaining > 0) {
@@ -215,6 +220,10 @@ export function formatSvcParams(r: WireReader, out: OutToken[]): void {
   if (checkSvcParams(params) !== undefined) throw new Malformed('bad SvcParams');
   for (const [k, v] of params) {
     let text: string;
+    if (portable && k > 6) {
+      out.push({ text: v.length === 0 ? `key${k}` : `key${k}="${encodeEscaped(v)}"`, quoted: false });
+      continue;
+    }
     switch (k) {
       case 0: {
         const names: string[] = [];
@@ -254,7 +263,8 @@ export function formatSvcParams(r: WireReader, out: OutToken[]): void {
         text = `dohpath="${encodeEscaped(v)}"`;
         break;
       default:
-        text = `key${k}="${encodeEscaped(v)}"`;
+        // RFC 9460 §2.1: an empty value may be left out.
+        text = v.length === 0 ? `key${k}` : `key${k}="${encodeEscaped(v)}"`;
     }
     out.push({ text, quoted: false });
   }

@@ -4,7 +4,7 @@
 // Deviation: text is a JS string, so a character above U+007F stands for its UTF-8 octets (what
 // BIND and Knot see when they read a UTF-8 file as bytes).
 
-import { type DomainName, type Result, describeNameError, err, ok, parseName } from '../../wire/index.js';
+import { type DomainName, type Result, describeNameError, err, labelsToName, nameToWire, ok, parseName, textToLabels } from '../../wire/index.js';
 
 /**
  * RdataToken is one presentation token. `text` is the token as written with backslash escapes
@@ -185,7 +185,59 @@ function asciiRun(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-const nameCache = new Map<string, DomainName>();
+/** MAX_WIRE_NAME is the RFC 1035 §2.3.4 limit on a name's wire length, root label included. */
+const MAX_WIRE_NAME = 255;
+
+/**
+ * encodePlainName writes the uncompressed wire form of `text` into `out` at `pos` and returns the
+ * end position, or -1 when the text needs the general path of nameFromText: escapes, non-ASCII
+ * characters, `@`, a relative name without origin, and every error (empty or long labels, long
+ * names), so that one place words the errors. `out` needs 2 × 255 octets of room at `pos`.
+ * This is the zone-file parser's hot path: no strings and no garbage.
+ */
+export function encodePlainName(text: string, origin: DomainName | undefined, out: Uint8Array, pos: number): number {
+  const n = text.length;
+  if (n === 0 || (n === 1 && text.charCodeAt(0) === 0x40)) return -1;
+  if (n === 1 && text.charCodeAt(0) === 0x2e) {
+    out[pos] = 0;
+    return pos + 1;
+  }
+  let lenPos = pos;
+  let w = pos + 1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      const len = w - lenPos - 1;
+      if (len === 0 || len > 63) return -1;
+      out[lenPos] = len;
+      lenPos = w++;
+    } else if (c === 0x5c || c > 0x7f) {
+      return -1;
+    } else {
+      out[w++] = c;
+    }
+    if (w - pos > MAX_WIRE_NAME) return -1;
+  }
+  if (text.charCodeAt(n - 1) === 0x2e) {
+    // Absolute: the position after the last dot holds the root label.
+    out[lenPos] = 0;
+    return lenPos + 1;
+  }
+  const len = w - lenPos - 1;
+  if (len > 63 || origin === undefined) return -1;
+  out[lenPos] = len;
+  const o = nameToWire(origin);
+  if (w - pos + o.length > MAX_WIRE_NAME) return -1;
+  out.set(o, w);
+  return w + o.length;
+}
+
+/** Names parsed under the current origin (a zone file mostly has one, so one map at a time). */
+let cacheOrigin: DomainName | undefined | null = null;
+let nameCache = new Map<string, DomainName>();
+/** The origin's labels, reused by every relative name built under it. */
+let originLabels: Uint8Array[] = [];
+const nameScratch = new Uint8Array(2 * MAX_WIRE_NAME + 2);
 
 function hasNonAscii(t: string): boolean {
   for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) > 0x7f) return true;
@@ -198,9 +250,36 @@ function hasNonAscii(t: string): boolean {
  * octets and escaped before the name is built.
  */
 export function nameFromText(text: string, origin: DomainName | undefined): Result<DomainName, string> {
-  const key = origin === undefined ? text : text + '\u0000' + origin;
-  const hit = nameCache.get(key);
+  if (origin !== cacheOrigin) {
+    cacheOrigin = origin;
+    nameCache = new Map();
+    const o = origin === undefined ? undefined : textToLabels(origin);
+    originLabels = o?.ok === true ? o.value.labels : [];
+  }
+  const hit = nameCache.get(text);
   if (hit !== undefined) return ok(hit);
+  let name: DomainName;
+  const end = encodePlainName(text, origin, nameScratch, 0);
+  if (end >= 0) {
+    // Copy the labels written before the origin's (labelsToName turns them into the name's text).
+    const labels: Uint8Array[] = [];
+    const relative = text.charCodeAt(text.length - 1) !== 0x2e;
+    const stop = relative ? end - nameToWire(origin!).length : end;
+    for (let p = 0; p < stop && nameScratch[p] !== 0; p += nameScratch[p]! + 1) labels.push(nameScratch.slice(p + 1, p + 1 + nameScratch[p]!));
+    if (relative) for (const l of originLabels) labels.push(l);
+    name = labelsToName(labels);
+  } else {
+    const r = generalName(text, origin);
+    if (!r.ok) return r;
+    name = r.value;
+  }
+  if (nameCache.size >= 8192) nameCache.clear();
+  nameCache.set(text, name);
+  return ok(name);
+}
+
+/** generalName is nameFromText for any text: escapes and UTF-8 handled, errors worded. */
+function generalName(text: string, origin: DomainName | undefined): Result<DomainName, string> {
   let t = text;
   if (hasNonAscii(t)) {
     const bytes: number[] = [];
@@ -232,7 +311,5 @@ export function nameFromText(text: string, origin: DomainName | undefined): Resu
   if (t === '') return err('empty domain name');
   const r = parseName(t, origin);
   if (!r.ok) return err(describeNameError(r.error));
-  if (nameCache.size > 8192) nameCache.clear();
-  nameCache.set(key, r.value);
   return ok(r.value);
 }

@@ -17,7 +17,8 @@ export function folderIncludeReader(folder: string): ReadInclude {
     try {
       root ??= realpathSync(folder);
       const full = realpathSync(resolve(root, confined));
-      if (!full.startsWith(root + sep)) return err(`"${path}" resolves outside the zone folder`);
+      const prefix = root.endsWith(sep) ? root : root + sep;
+      if (!full.startsWith(prefix)) return err(`"${path}" resolves outside the zone folder`);
       return ok(readFileSync(full, 'utf8'));
     } catch (e) {
       return err((e as Error).message);

@@ -5,7 +5,8 @@
 // Stops at the first error, which names the file, line and column.
 // Deviations: out-of-zone owners are kept (zone validation decides); with neither an explicit TTL,
 // $TTL nor an earlier TTL, an SOA takes its MINIMUM as TTL (BIND's fallback) and others fail;
-// after $INCLUDE the origin is restored (RFC 1035 §5.1) but the $TTL it set stays (as BIND).
+// after $INCLUDE the origin is restored (RFC 1035 §5.1) but the $TTL it set stays (as BIND);
+// a $GENERATE rhs is BIND's single (quoted) token, or, as an extension, several bare tokens.
 
 import {
   type DomainName,
@@ -107,6 +108,17 @@ export function confineIncludePath(path: string): string | undefined {
   return out.length === 0 ? undefined : out.join('/');
 }
 
+/** A few distinct type and class tokens recur on every line; remember their values. */
+const typeCache = new Map<string, number | undefined>();
+const classCache = new Map<string, number | undefined>();
+
+function cached(cache: Map<string, number | undefined>, text: string, parse: (t: string) => number | undefined): number | undefined {
+  if (cache.has(text)) return cache.get(text);
+  const v = parse(text);
+  if (cache.size < 256) cache.set(text, v);
+  return v;
+}
+
 /** Reads `[ttl] [class]` in either order starting at tokens[i]; returns the index after them. */
 function ttlAndClass(entry: Entry, i: number): { i: number; ttl: number | undefined; cls: number | undefined } {
   let ttl: number | undefined;
@@ -123,7 +135,7 @@ function ttlAndClass(entry: Entry, i: number): { i: number; ttl: number | undefi
       continue;
     }
     if (cls === undefined) {
-      const v = classFromString(t.text);
+      const v = cached(classCache, t.text, classFromString);
       if (v !== undefined) {
         // RFC 2136 §2.4 / RFC 1035 §3.2.5: NONE and ANY are not data classes.
         if (v === RRClass.NONE || v === RRClass.ANY) failAt(t, entry, `class ${t.text} cannot be zone data`);
@@ -143,7 +155,7 @@ function typeAt(entry: Entry, i: number): number {
     const at = afterLast(entry);
     throw new ParseFault(at.line, at.column, 'missing type');
   }
-  const type = t.quoted ? undefined : typeFromString(t.text);
+  const type = t.quoted ? undefined : cached(typeCache, t.text, typeFromString);
   if (type === undefined) failAt(t, entry, `unknown type "${t.text}"`);
   if (isMetaType(type)) failAt(t, entry, `type ${t.text} cannot be zone data (RFC 6895 §3.1)`);
   return type;

@@ -11,9 +11,21 @@ import { formatGeneric, formatRdataPresentation, isPortableType, relativeTo } fr
 export interface PrintOptions {
   /**
    * portable (default true) writes types that Knot DNS 3.2 does not know by name (PX, TA, DLV)
-   * in the generic `TYPEnnn \#` form every RFC 3597 reader accepts.
+   * in the generic `TYPEnnn \#` form every RFC 3597 reader accepts, and SVCB/HTTPS keys newer
+   * than RFC 9460's own as `keyNNNNN` (see FormatOptions).
    */
   readonly portable?: boolean;
+}
+
+/** classToString walks the class table; zones use one or two classes, so remember them. */
+const classText = new Map<number, string>();
+function classMnemonic(cls: number): string {
+  let t = classText.get(cls);
+  if (t === undefined) {
+    t = classToString(cls);
+    if (classText.size < 64) classText.set(cls, t);
+  }
+  return t;
 }
 
 /** formatRecordLine renders one record as a master-file line relative to `origin`. */
@@ -22,14 +34,14 @@ export function formatRecordLine(origin: DomainName, rr: ResourceRecord, opts: P
   const owner = relativeTo(rr.name, origin);
   let type: string;
   let rdata: string | undefined;
-  if (!portable || isPortableType(rr.type)) rdata = formatRdataPresentation(rr.type, rr.rdata);
+  if (!portable || isPortableType(rr.type)) rdata = formatRdataPresentation(rr.type, rr.rdata, undefined, { portable });
   if (rdata === undefined) {
     type = `TYPE${rr.type}`;
     rdata = formatGeneric(rr.rdata);
   } else {
     type = typeToString(rr.type);
   }
-  return `${owner}\t${rr.ttl}\t${classToString(rr.class)}\t${type}\t${rdata}`;
+  return `${owner}\t${rr.ttl}\t${classMnemonic(rr.class)}\t${type}\t${rdata}`;
 }
 
 /**
