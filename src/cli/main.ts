@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { build, ensureAdminToken } from '../api/index.js';
+import { runBench } from '../bench/index.js';
 import { type Config, helpText, load, wantsHelp } from '../config/index.js';
-import { Engine, ZoneRegistry } from '../engine/index.js';
+import { Engine, ZoneRegistry, applyChange } from '../engine/index.js';
 import { startDnsServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import { type DomainName, parseName } from '../wire/index.js';
@@ -19,6 +20,7 @@ const USAGE = `Usage: zonexfer <command> [options]
 
 Commands:
   serve     run the DNS engine and the API (default)
+  bench     load tools: transfer throughput, NOTIFY latency, queries (zonexfer bench --help)
   help      show this text
   version   print the version
 `;
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     case undefined:
     case 'serve':
       return serve(rest);
+    case 'bench':
+      return runBench(rest, { stdout: process.stdout, stderr: process.stderr, isTTY: process.stderr.isTTY === true });
     case 'help':
     case '--help':
     case '-h':
@@ -129,9 +133,9 @@ async function serve(args: readonly string[]): Promise<number> {
     if (z.id.startsWith('file:')) engine.setStaticPolicy(z.id, { enabled: cfg.allowTransfer.length > 0, peers: [], aclRanges: cfg.allowTransfer });
   }
   await engine.start();
-  const unsubscribe = store.onChange((change) => {
-    if (change.zone_id !== undefined && change.zone_id !== null) engine.zoneChanged(change.zone_id);
-  });
+  const unsubscribe = store.onChange((change) =>
+    applyChange(change, engine, store, (e) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'change feed')),
+  );
 
   const dns = await startDnsServer({
     listen: cfg.dns,

@@ -6,3 +6,4 @@ export * from './ports.js';
 export * from './primary-zone.js';
 export * from './registry.js';
 export { dateSerial } from './handlers/primary.js';
+export * from './changes.js';

@@ -171,7 +171,14 @@ export interface DnsRecordInput {
 
 export interface RecordListQuery {
   type?: string;
+  /** name: exact lower-case FQDN without the trailing dot. */
   name?: string;
+  /** nameLike matches part of the name (case-insensitive). */
+  nameLike?: { op: 'contains' | 'startswith' | 'endswith'; value: string };
+  /** content: exact stored content. */
+  content?: string;
+  order?: 'type' | 'name' | 'content' | 'ttl' | 'proxied';
+  direction?: 'asc' | 'desc';
   page: number;
   perPage: number;
 }

@@ -7,7 +7,7 @@ import Cloudflare from 'cloudflare';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { build, ensureAdminToken } from '../../src/api/index.js';
-import { Engine, type EngineTuning } from '../../src/engine/index.js';
+import { Engine, type EngineTuning, applyChange } from '../../src/engine/index.js';
 import { type DnsServer, startDnsServer } from '../../src/server/index.js';
 import type { Store } from '../../src/store/index.js';
 import { type StoreKind, openTestStore } from './db.js';
@@ -55,9 +55,7 @@ export async function startInstance(o: InstanceOptions = {}): Promise<Instance> 
   const adminToken = (await ensureAdminToken(ts.store, undefined)) ?? '';
   const engine = new Engine({ store: ts.store, logger: log, ...(o.tuning !== undefined ? { tuning: o.tuning } : {}) });
   await engine.start();
-  const unsubscribe = ts.store.onChange((c) => {
-    if (c.zone_id !== undefined) engine.zoneChanged(c.zone_id);
-  });
+  const unsubscribe = ts.store.onChange((c) => applyChange(c, engine, ts.store, () => undefined));
   const dns = await startDnsServer({
     listen: [{ host: '127.0.0.1', port: 0 }],
     zones: engine.registry,

@@ -79,8 +79,24 @@ export class RecordNotFoundError extends Error {
   }
 }
 
+const ORDER: Record<NonNullable<RecordListQuery['order']>, string> = {
+  type: 'type',
+  name: 'name',
+  content: 'content',
+  ttl: 'ttl',
+  proxied: 'proxied',
+};
+
+/** likePattern escapes LIKE wildcards so the value matches literally. */
+function likePattern(op: 'contains' | 'startswith' | 'endswith', value: string): string {
+  const v = value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return op === 'contains' ? `%${v}%` : op === 'startswith' ? `${v}%` : `%${v}`;
+}
+
 export interface RecordRepo {
   list(zoneId: string, q: RecordListQuery): Promise<Page<DnsRecord>>;
+  /** atNames returns the zone's records whose name is one of `names` (conflict checks). */
+  atNames(zoneId: string, names: string[]): Promise<DnsRecord[]>;
   /** all returns every record of a zone (export, engine load). */
   all(zoneId: string): Promise<DnsRecord[]>;
   get(zoneId: string, id: string): Promise<DnsRecord | null>;
@@ -107,14 +123,32 @@ export function recordRepo(db: Db): RecordRepo {
         params.push(q.name);
         where.push(`name = $${params.length}`);
       }
+      if (q.nameLike !== undefined) {
+        params.push(likePattern(q.nameLike.op, q.nameLike.value.toLowerCase()));
+        where.push(`name LIKE $${params.length}`);
+      }
+      if (q.content !== undefined) {
+        params.push(q.content);
+        where.push(`content = $${params.length}`);
+      }
       const whereSql = where.join(' AND ');
+      const dir = q.direction === 'desc' ? 'DESC' : 'ASC';
+      const order = q.order === undefined ? 'type, name, content' : `${ORDER[q.order]} ${dir}`;
       const count = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM dns_records WHERE ${whereSql}`, params);
       const rows = await db.sql.query<RecordRow>(
-        `SELECT ${COLS} FROM dns_records WHERE ${whereSql} ORDER BY type, name, content, id
+        `SELECT ${COLS} FROM dns_records WHERE ${whereSql} ORDER BY ${order}, id
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, q.perPage, (q.page - 1) * q.perPage],
       );
       return { items: rows.map(toRecord), totalCount: count[0]?.n ?? 0 };
+    },
+    async atNames(zoneId, names) {
+      if (names.length === 0) return [];
+      const rows = await db.sql.query<RecordRow>(
+        `SELECT ${COLS} FROM dns_records WHERE zone_id = $1 AND name = ANY($2::text[]) ORDER BY name, type, content, id`,
+        [zoneId, [...new Set(names)]],
+      );
+      return rows.map(toRecord);
     },
     async all(zoneId) {
       const rows = await db.sql.query<RecordRow>(`SELECT ${COLS} FROM dns_records WHERE zone_id = $1 ORDER BY type, name, content, id`, [

@@ -1,6 +1,7 @@
 // The engine's persisted per-zone state (serial, timers, last error), the refresh lease that lets one
 // instance at a time refresh a secondary zone, and the append-only transfer/NOTIFY history.
-// Patches publish a `zone_state` change so other instances learn about new serials.
+// Patches publish a `zone_state` change only when asked: the composition root turns every change
+// that names a zone into engine.zoneChanged, so an unconditional publish would loop.
 import type { Db } from '../change-feed.js';
 import { optionalTime, toRfc3339 } from '../time.js';
 import type { TransferEvent, TransferRecord, ZoneState, ZoneStatePatch } from '../types.js';
@@ -77,8 +78,11 @@ const param = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v)
 export interface ZoneStateRepo {
   get(zoneId: string): Promise<ZoneState | null>;
   all(): Promise<ZoneState[]>;
-  /** patch upserts the given columns (undefined = unchanged, null = cleared). */
-  patch(zoneId: string, patch: ZoneStatePatch): Promise<ZoneState>;
+  /**
+   * patch upserts the given columns (undefined = unchanged, null = cleared). `publish` sends a
+   * `zone_state` change (default false: the engine's own bookkeeping is not news).
+   */
+  patch(zoneId: string, patch: ZoneStatePatch, opts?: { publish?: boolean }): Promise<ZoneState>;
   /**
    * acquireLease takes or renews the zone's refresh lease for `owner` for ttlSeconds; false when
    * another owner holds an unexpired lease.
@@ -100,7 +104,7 @@ export function zoneStateRepo(db: Db): ZoneStateRepo {
       const rows = await db.sql.query<StateRow>(`SELECT ${STATE_COLS} FROM zone_state ORDER BY zone_id`);
       return rows.map(toState);
     },
-    async patch(zoneId, patch) {
+    async patch(zoneId, patch, opts = {}) {
       const columns: string[] = [];
       const values: unknown[] = [];
       for (const [key, column] of Object.entries(PATCH_COLUMNS) as Array<[keyof ZoneStatePatch, string]>) {
@@ -119,7 +123,7 @@ export function zoneStateRepo(db: Db): ZoneStateRepo {
         );
         const row = rows[0];
         if (!row) throw new Error('zone_state upsert returned no row');
-        changes.push({ kind: 'zone_state', zone_id: zoneId });
+        if (opts.publish === true) changes.push({ kind: 'zone_state', zone_id: zoneId });
         return toState(row);
       });
     },
