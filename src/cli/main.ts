@@ -15,6 +15,7 @@ import { openStore } from '../store/index.js';
 import { type DomainName, parseName } from '../wire/index.js';
 import { ZoneBuilder, describeZoneError } from '../zone/index.js';
 import { parseZoneFile } from '../zone/zone-file/index.js';
+import { folderIncludeReader } from '../zone/zone-file/include-reader.js';
 
 const USAGE = `Usage: zonexfer <command> [options]
 
@@ -75,13 +76,7 @@ function loadZoneFiles(cfg: Config, registry: ZoneRegistry, log: Logger): boolea
     const parsed = parseZoneFile(text, {
       ...(origin !== undefined ? { origin: origin.value } : {}),
       fileName: path,
-      readInclude: (p: string) => {
-        try {
-          return { ok: true, value: readFileSync(resolve(folder, p), 'utf8') };
-        } catch (e) {
-          return { ok: false, error: (e as Error).message };
-        }
-      },
+      readInclude: folderIncludeReader(folder),
     });
     if (!parsed.ok) {
       const e = parsed.error;

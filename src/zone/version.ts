@@ -5,7 +5,7 @@
 // (RFC 4592 §2.2.2) exist as nodes without RRsets so NXDOMAIN and NODATA can be told apart.
 
 import { type DomainName, type ResourceRecord, RRType, nameKey } from '../wire/index.js';
-import { type RRset, ZoneNode } from './node.js';
+import type { RRset, ZoneNode } from './node.js';
 import type { Serial } from './serial.js';
 import { soaSerial } from './soa.js';
 
