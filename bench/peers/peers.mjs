@@ -25,6 +25,12 @@ import { delimiter, join, resolve } from 'node:path';
  * @property {'all'|'primaries'|'none'} [waitFor]  Which zones must answer SOA before resolving
  *                                  (default 'all': secondaries must have transferred).
  * @property {string} [extraConfig] Raw text appended to the generated config (daemon syntax).
+ * @property {string[]} [serverConfig] Raw lines added inside the daemon's global section (Knot and
+ *                                  NSD `server:`, BIND `options { }`), e.g. `udp-workers: 1`.
+ * @property {string} [cpus]        Pin the daemon (all its threads and forks) to these CPUs by
+ *                                  running it under `taskset -c <cpus>` (util-linux), e.g. '1', and
+ *                                  re-applying the mask to all its threads once it answers (knotd
+ *                                  sets its own per-worker affinity at start-up).
  * @typedef {object} PeerHandle
  * @property {number} pid
  * @property {number} port
@@ -71,6 +77,7 @@ process.once('exit', () => {
   }
 });
 
+const indent = (lines) => (lines ?? []).map((l) => `  ${l}`);
 const abs = (origin) => (origin.endsWith('.') ? origin : `${origin}.`);
 const alg = (tsig) => tsig.algorithm ?? 'hmac-sha256';
 const isPrimary = (z) => typeof z.file === 'string';
@@ -88,7 +95,7 @@ function prepare(opts, daemon) {
 
 // --- Knot DNS (knotd -c knot.conf, foreground by default) -------------------------------------
 
-function knotConfig({ dir, port, zones, tsig }) {
+function knotConfig({ dir, port, zones, tsig, serverConfig }) {
   const remotes = new Map();
   const remoteId = (r) => {
     const key = `${r.host}@${r.port}`;
@@ -111,6 +118,7 @@ function knotConfig({ dir, port, zones, tsig }) {
     `  rundir: "${dir}"`,
     `  pidfile: "${join(dir, 'knot.pid')}"`,
     `  listen: 127.0.0.1@${port}`,
+    ...indent(serverConfig),
     'database:',
     `  storage: "${dir}"`,
     'control:',
@@ -150,7 +158,7 @@ export async function startKnot(opts) {
 
 // --- NSD (nsd -d -c nsd.conf) -----------------------------------------------------------------
 
-function nsdConfig({ dir, port, zones, tsig }) {
+function nsdConfig({ dir, port, zones, tsig, serverConfig }) {
   const keyName = tsig ? tsig.name : 'NOKEY';
   const out = [
     'server:',
@@ -169,6 +177,7 @@ function nsdConfig({ dir, port, zones, tsig }) {
     '  server-count: 1',
     '  verbosity: 1',
     '  zonefiles-write: 0',
+    ...indent(serverConfig),
     'remote-control:',
     '  control-enable: no',
   ];
@@ -197,7 +206,7 @@ export async function startNsd(opts) {
 
 // --- BIND 9 (named -g -c named.conf; as root, no -u: it keeps running as root) ----------------
 
-function namedConfig({ dir, port, zones, tsig }) {
+function namedConfig({ dir, port, zones, tsig, serverConfig }) {
   const keyRef = tsig ? ` key "${tsig.name}"` : '';
   const addr = (r) => `${r.host} port ${r.port}${keyRef};`;
   const xfrAcl = tsig ? `key "${tsig.name}";` : '127.0.0.1;';
@@ -218,6 +227,7 @@ function namedConfig({ dir, port, zones, tsig }) {
     '  check-names primary ignore;',
     '  check-names secondary ignore;',
     '  notify no;',
+    ...indent(serverConfig),
     '};',
     // No rndc control channel: it would bind port 953 and want /etc/bind/rndc.key.
     'controls { };',
@@ -247,12 +257,19 @@ export async function startNamed(opts) {
 
 // --- process handling --------------------------------------------------------------------------
 
-async function launch(binaryName, args, { dir, port, zones, configFile, timeoutMs = 30_000, waitFor = 'all', extraLog, reload }) {
+async function launch(binaryName, args, { dir, port, zones, configFile, timeoutMs = 30_000, waitFor = 'all', extraLog, reload, cpus }) {
   const bin = findBinary(binaryName);
   if (!bin) throw new Error(`${binaryName} is not installed (apt-get install bind9 knot nsd)`);
+  let [file, argv] = [bin, args];
+  if (cpus !== undefined) {
+    // taskset execs the daemon, so child.pid stays the daemon's PID; threads and forks inherit the mask.
+    const taskset = findBinary('taskset');
+    if (!taskset) throw new Error('cpus given but taskset is not installed (apt-get install util-linux)');
+    [file, argv] = [taskset, ['-c', String(cpus), bin, ...args]];
+  }
   const logFile = join(dir, `${binaryName}.out`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', fd, fd] });
+  const child = spawn(file, argv, { cwd: dir, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   running.add(child);
   let exited = null;
@@ -299,6 +316,11 @@ async function launch(binaryName, args, { dir, port, zones, configFile, timeoutM
       }
       await sleep(100);
     }
+  }
+  if (cpus !== undefined) {
+    // knotd pins its UDP workers itself (worker i → CPU i mod nCPU), overriding the inherited
+    // mask; put every thread of the daemon back on `cpus` once it is up.
+    await run(findBinary('taskset') ?? 'taskset', ['-a', '-p', '-c', String(cpus), String(child.pid)]).catch(() => {});
   }
   const reloadFn = async () => {
     if (exited) throw new Error(`${binaryName} (pid ${child.pid}) is not running`);
