@@ -7,7 +7,7 @@
 
 import { RRType } from './constants.js';
 import type { Edns, ResourceRecord } from './message.js';
-import { type DomainName, nameToWire } from './name.js';
+import { type DomainName, nameToWire, writeNameWire } from './name.js';
 import { NAME_LAYOUT, type RdataToken } from './rdata-layout.js';
 
 /** COMPRESSIBLE_LAYOUT: the layouts of the types whose RDATA names are compressed (RFC 3597 §4). */
@@ -39,7 +39,7 @@ export class MessageWriter {
   private buf: Buffer;
   private pos = 12;
   private limit: number;
-  private readonly comp: Map<number, number> | undefined;
+  private comp: Map<number, number> | undefined;
   private added: number[] = [];
   private readonly counts = [0, 0, 0, 0];
   private section = 0;
@@ -48,7 +48,7 @@ export class MessageWriter {
     this.limit = Math.min(limit, 65535);
     this.buf = takeScratch(this.limit + SLACK);
     this.buf.fill(0, 0, 12);
-    this.comp = options.compress === false ? undefined : new Map();
+    this.comp = options.compress === false ? undefined : (MAP_POOL.pop() ?? new Map());
   }
 
   /** size is the number of octets written so far. */
@@ -99,7 +99,9 @@ export class MessageWriter {
 
   /** record appends an RR to `section`; false (and no change) when it does not fit. */
   record(section: SectionNumber, rr: ResourceRecord): boolean {
-    return this.recordWire(section, nameToWire(rr.name), rr.type, rr.class, rr.ttl, rr.rdata);
+    // Encode the owner into a scratch buffer: no allocation per RR on the query path.
+    writeNameWire(OWNER_SCRATCH, 0, rr.name);
+    return this.recordFrom(section, OWNER_SCRATCH, 0, rr.type, rr.class, rr.ttl, rr.rdata, 0, rr.rdata.length);
   }
 
   /**
@@ -198,8 +200,13 @@ export class MessageWriter {
     const out = Buffer.allocUnsafe(this.pos);
     b.copy(out, 0, 0, this.pos);
     giveScratch(b);
+    if (this.comp !== undefined && MAP_POOL.length < 16) {
+      this.comp.clear();
+      MAP_POOL.push(this.comp);
+    }
     // The scratch buffer now belongs to the pool: any further use of this writer must fail loudly.
     this.buf = FINISHED;
+    this.comp = undefined;
     return out;
   }
 
@@ -317,6 +324,12 @@ export class MessageWriter {
 }
 
 const LABEL_STARTS = new Int32Array(128);
+
+/** MAP_POOL recycles compression maps between messages. */
+const MAP_POOL: Map<number, number>[] = [];
+
+/** OWNER_SCRATCH holds the wire form of the owner being written by record(). */
+const OWNER_SCRATCH = new Uint8Array(512);
 
 /**
  * SLACK is room past the limit for one RR written before the fit check (its names may compress by
