@@ -19,7 +19,9 @@ export type ChangeKind =
   | 'tsig'
   | 'acl'
   | 'records'
-  | 'zone_state';
+  | 'zone_state'
+  | 'version'
+  | 'refresh';
 
 /** Change is the NOTIFY payload (JSON): what changed, and the zone/account it belongs to. */
 export interface Change {

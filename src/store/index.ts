@@ -12,6 +12,7 @@ import { recordRepo, type RecordRepo } from './repos/records.js';
 import { incomingRepo, outgoingRepo, type IncomingRepo, type OutgoingRepo } from './repos/transfers.js';
 import { zoneStateRepo, type ZoneStateRepo } from './repos/zone-state.js';
 import { zoneRepo, type ZoneRepo } from './repos/zones.js';
+import { versionRepo, type VersionRepo } from './repos/versions.js';
 import type { Sql } from './sql.js';
 
 export type { Change, ChangeKind, ChangeListener } from './change-feed.js';
@@ -27,6 +28,7 @@ export * from './tsig-key.js';
 export type * from './types.js';
 export type { AccountRepo, TokenRepo, ZoneRepo, IncomingRepo, OutgoingRepo, PeerRepo, TsigRepo, AclRepo, RecordRepo, ZoneStateRepo };
 export type { TransferCheck } from './repos/transfers.js';
+export type { JournalEntry, SaveOptions, SaveOutcome, StoredVersion, VersionRepo } from './repos/versions.js';
 
 /** Store is everything the API and the engine persist, behind one object. */
 export interface Store {
@@ -41,6 +43,7 @@ export interface Store {
   readonly acls: AclRepo;
   readonly records: RecordRepo;
   readonly zoneState: ZoneStateRepo;
+  readonly versions: VersionRepo;
   /**
    * onChange subscribes to committed changes (this instance's and, on pg, every instance's).
    * Returns the unsubscribe function.
@@ -83,6 +86,7 @@ export async function createStore(sql: Sql, onError: (err: unknown) => void = ()
     acls: aclRepo(db),
     records: recordRepo(db),
     zoneState: zoneStateRepo(db),
+    versions: versionRepo(db),
     onChange: (fn) => feed.subscribe(fn),
     async ping() {
       await sql.query('SELECT 1');

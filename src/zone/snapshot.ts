@@ -3,9 +3,10 @@
 // its RRsets), so loading one is a scan that indexes the chunk in place — no copy, no object per
 // record. Empty non-terminals are not stored; they are rebuilt on load. The SOA travels apart.
 
-import { type DomainName, RRType, type ResourceRecord, nameKey, readName } from '../wire/index.js';
+import { type DomainName, RRType, type ResourceRecord, lastNameEnd, nameKey, nameToWire, readName } from '../wire/index.js';
 import { type Result, ok, err } from '../wire/result.js';
 import { linkToParents } from './builder.js';
+import type { ZoneDiff } from './diff.js';
 import { SlabWriter, type ZoneNode, ZoneNode as Node, skipSet, wireLength } from './node.js';
 import { ZoneVersion } from './version.js';
 
@@ -80,4 +81,66 @@ export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: Resou
   const ents = new SlabWriter(1 << 16);
   for (const [key, name] of names) linkToParents(base, key, name, originKey, ents);
   return ok(new ZoneVersion(origin, zoneClass, soa, [base], base.size, records));
+}
+
+/** writeRR appends one RR (uncompressed owner, fixed fields, RDATA) at `p`; returns the new end. */
+function writeRR(out: Uint8Array, p: number, rr: ResourceRecord): number {
+  const owner = nameToWire(rr.name);
+  out.set(owner, p);
+  p += owner.length;
+  const v = new DataView(out.buffer, out.byteOffset);
+  v.setUint16(p, rr.type);
+  v.setUint16(p + 2, rr.class);
+  v.setUint32(p + 4, rr.ttl);
+  v.setUint16(p + 8, rr.rdata.length);
+  out.set(rr.rdata, p + 10);
+  return p + 10 + rr.rdata.length;
+}
+
+/** encodeDiff serialises a ZoneDiff: SOA from, SOA to, then the removed and added RRs, counted. */
+export function encodeDiff(d: ZoneDiff): Uint8Array {
+  const all = [d.soaFrom, d.soaTo, ...d.removed, ...d.added];
+  let size = 8;
+  for (const rr of all) size += 256 + 10 + rr.rdata.length;
+  const out = new Uint8Array(size);
+  let p = writeRR(out, 0, d.soaFrom);
+  p = writeRR(out, p, d.soaTo);
+  const v = new DataView(out.buffer);
+  v.setUint32(p, d.removed.length);
+  p += 4;
+  for (const rr of d.removed) p = writeRR(out, p, rr);
+  v.setUint32(p, d.added.length);
+  p += 4;
+  for (const rr of d.added) p = writeRR(out, p, rr);
+  return out.slice(0, p);
+}
+
+/** decodeDiff reverses encodeDiff; fails on damaged octets. */
+export function decodeDiff(b: Uint8Array): Result<ZoneDiff, SnapshotError> {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let p = 0;
+  const rr = (): ResourceRecord => {
+    const name = readName(b, p);
+    p = lastNameEnd();
+    const type = v.getUint16(p);
+    const cls = v.getUint16(p + 2);
+    const ttl = v.getUint32(p + 4);
+    const len = v.getUint16(p + 8);
+    if (p + 10 + len > b.length) throw new Error('truncated RR');
+    const rdata = b.slice(p + 10, p + 10 + len);
+    p += 10 + len;
+    return { name, type, class: cls, ttl, rdata };
+  };
+  try {
+    const soaFrom = rr();
+    const soaTo = rr();
+    const removed: ResourceRecord[] = [];
+    for (let n = v.getUint32(p), i = ((p += 4), 0); i < n; i++) removed.push(rr());
+    const added: ResourceRecord[] = [];
+    for (let n = v.getUint32(p), i = ((p += 4), 0); i < n; i++) added.push(rr());
+    if (p !== b.length) return err({ kind: 'corrupt', detail: 'trailing octets in a diff' });
+    return ok({ soaFrom, soaTo, removed, added });
+  } catch (e) {
+    return err({ kind: 'corrupt', detail: e instanceof Error ? e.message : String(e) });
+  }
 }
