@@ -90,6 +90,22 @@ export interface TransferEventRow {
   finishedAt: string | Date;
 }
 
+/** StoredVersionRow is a persisted version (src/store/repos/versions.ts). */
+export interface StoredVersionRow {
+  readonly serial: number;
+  readonly origin: string;
+  readonly soaTtl: number;
+  readonly soaRdata: Uint8Array;
+  readonly recordCount: number;
+  readonly chunks: readonly Uint8Array[];
+}
+
+export interface JournalRow {
+  readonly serialFrom: number;
+  readonly serialTo: number;
+  readonly diff: Uint8Array;
+}
+
 /** EngineStore is the slice of the store the engine uses. */
 export interface EngineStore {
   readonly zones: { all(): Promise<ZoneRow[]>; get(id: string): Promise<ZoneRow | null> };
@@ -103,6 +119,13 @@ export interface EngineStore {
     get(zoneId: string): Promise<ZoneStateRow | null>;
     patch(zoneId: string, patch: ZoneStateUpdate): Promise<unknown>;
     appendTransfer(e: TransferEventRow): Promise<unknown>;
+    acquireLease(zoneId: string, owner: string, ttlSeconds: number): Promise<boolean>;
+    releaseLease(zoneId: string, owner: string): Promise<void>;
+  };
+  readonly versions: {
+    save(zoneId: string, v: StoredVersionRow, o: { expectSerial: number | null; journal?: JournalRow; journalLimit: number }): Promise<'saved' | 'conflict'>;
+    current(zoneId: string): Promise<StoredVersionRow | null>;
+    journal(zoneId: string): Promise<JournalRow[]>;
   };
 }
 
