@@ -20,8 +20,13 @@ export interface ChangeLookups {
   readonly zones: { withTransfers(accountId: string): Promise<{ zoneId: string }[]> };
 }
 
+/** FeedCommands: the API's commands plus the one only the feed issues. */
+export interface FeedCommands extends EngineCommands {
+  versionStored?(zoneId: string, serial: number): void;
+}
+
 /** applyChange turns one change into engine commands; failures go to `onError`. */
-export function applyChange(change: ChangeEvent, engine: EngineCommands, store: ChangeLookups, onError: (e: unknown) => void): void {
+export function applyChange(change: ChangeEvent, engine: FeedCommands, store: ChangeLookups, onError: (e: unknown) => void): void {
   const each = (p: Promise<{ zoneId: string }[]>) =>
     void p.then((zones) => {
       for (const z of zones) engine.zoneChanged(z.zoneId);
@@ -32,6 +37,9 @@ export function applyChange(change: ChangeEvent, engine: EngineCommands, store: 
     case 'outgoing':
     case 'records':
       if (change.zone_id !== undefined) engine.zoneChanged(change.zone_id);
+      return;
+    case 'version':
+      if (change.zone_id !== undefined && change.id !== undefined) engine.versionStored?.(change.zone_id, Number(change.id));
       return;
     case 'zone_deleted':
       if (change.zone_id !== undefined) engine.zoneDeleted(change.zone_id);

@@ -21,6 +21,8 @@ export interface ZoneRuntime {
   failures: number;
   /** lastOk: time (ms) of the last successful refresh or transfer. */
   lastOk: number | undefined;
+  /** storedSerial: the serial of the zone's current version in the store (compare-and-set). */
+  storedSerial: number | null;
 }
 
 /** EngineTuning holds the engine's knobs (config schema defaults). */
@@ -48,6 +50,8 @@ export const DEFAULT_TUNING: EngineTuning = {
 };
 
 export interface EngineContext {
+  /** instanceId names this process in refresh leases (several instances share one database). */
+  readonly instanceId: string;
   readonly store: EngineStore;
   readonly registry: ZoneRegistry;
   readonly scheduler: Scheduler;

@@ -9,13 +9,16 @@
 //   new version / force_notify──▶ 'notify-out'  ──▶ handlers/notify-out.ts
 //   SOA expire timer          ──▶ 'expire'      ──▶ handlers/refresh.ts expire()
 
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { type DueEvent, Scheduler } from '../scheduler/index.js';
 import type { DnsHooks } from '../server/types.js';
 import { prerender } from '../xfr/out/cache.js';
 import type { OutgoingPolicy } from '../xfr/out/policy.js';
 import { type ZoneDiff, readSoa } from '../zone/index.js';
 import { loadZoneConfig } from './config.js';
+import { adoptStored, loadStored } from './persist.js';
 import { DEFAULT_TUNING, type EngineContext, type EngineTuning, type ZoneRuntime } from './context.js';
 import { reloadPrimary } from './handlers/primary.js';
 import { notifyOut } from './handlers/notify-out.js';
@@ -39,6 +42,8 @@ export interface EngineOptions {
   tuning?: Partial<EngineTuning>;
   /** heartbeat: false disables the node-cron tick (tests drive time themselves). */
   heartbeat?: boolean;
+  /** instanceId for refresh leases (default: host, pid and a random suffix). */
+  instanceId?: string;
 }
 
 /** Engine implements the API's EngineCommands and drives the registry. */
@@ -49,6 +54,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly runtimes = new Map<string, ZoneRuntime>();
   /** staticPolicies: outgoing policies of zones that live outside the store (--zone-file). */
   private readonly staticPolicies = new Map<string, OutgoingPolicy>();
+  /** storedChanged: zones whose stored version moved under us (another instance published). */
+  private readonly storedChanged = new Set<string>();
 
   constructor(opts: EngineOptions) {
     super();
@@ -61,6 +68,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.emit('failed', { zoneId: ev.zoneId, event: ev.type, error });
     });
     this.ctx = {
+      instanceId: opts.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
       store: opts.store,
       registry: this.registry,
       scheduler: this.scheduler,
@@ -130,6 +138,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.scheduler.schedule(zoneId, 'reload');
   }
 
+  /**
+   * versionStored reacts to a version stored by any instance (change feed): when it is not the
+   * one served here, reload the zone from the store.
+   */
+  versionStored(zoneId: string, serial: number): void {
+    if (this.registry.get(zoneId)?.version.serial === serial) return;
+    this.storedChanged.add(zoneId);
+    this.scheduler.schedule(zoneId, 'reload');
+  }
+
   forceAxfr(zoneId: string): void {
     this.scheduler.schedule(zoneId, 'force-axfr');
   }
@@ -187,10 +205,26 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const cfg = await loadZoneConfig(this.ctx.store, zone);
     const previous = this.runtimes.get(zoneId);
-    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined };
+    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null };
     const wasEnabled = previous?.config.outgoing?.enabled === true;
     rt.config = cfg;
     this.runtimes.set(zoneId, rt);
+    // First sight of the zone (start-up, a new zone, or a version stored by another instance):
+    // serve what the store holds, without contacting any primary (issue 6).
+    let restoredRefreshAt: number | undefined;
+    if (previous === undefined || this.storedChanged.delete(zoneId)) {
+      const stored = await loadStored(this.ctx, zoneId, cfg.origin);
+      if (stored !== undefined && stored.version.serial !== this.registry.get(zoneId)?.version.serial) {
+        adoptStored(this.ctx, rt, stored);
+        if (previous === undefined) {
+          const state = await this.ctx.store.zoneState.get(zoneId);
+          if (state?.lastRefreshOk != null) rt.lastOk = Date.parse(state.lastRefreshOk);
+          if (state?.nextRefresh != null) restoredRefreshAt = Math.max(this.ctx.clock.now(), Date.parse(state.nextRefresh));
+        }
+      } else if (stored !== undefined) {
+        rt.storedSerial = stored.version.serial;
+      }
+    }
     if (previous !== undefined) this.ctx.byOrigin.delete(previous.config.origin.toLowerCase());
     this.ctx.byOrigin.set(cfg.origin.toLowerCase(), zoneId);
     // Keys are looked up by name when a request arrives (RFC 8945 §5.2). Deviation: two accounts
@@ -211,9 +245,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.scheduler.table.cancel(zoneId, 'refresh');
       } else {
         const current = this.registry.get(zoneId);
-        // A zone not yet transferred, or whose peers changed, refreshes now; else keep the timer.
-        const peersChanged = previous?.config.incoming?.peers.map((p) => p.id).join() !== cfg.incoming.peers.map((p) => p.id).join();
+        // A zone not yet transferred, or whose peers changed, refreshes now; a restored one when
+        // its persisted timer says; otherwise the timer stays as it is.
+        const peersChanged = previous !== undefined && previous.config.incoming?.peers.map((p) => p.id).join() !== cfg.incoming.peers.map((p) => p.id).join();
         if (current === undefined || peersChanged) this.scheduler.schedule(zoneId, 'refresh');
+        else if (restoredRefreshAt !== undefined) this.scheduler.schedule(zoneId, 'refresh', restoredRefreshAt);
         else if (this.scheduler.table.when(zoneId, 'refresh') === undefined) {
           this.scheduler.schedule(zoneId, 'refresh', this.ctx.clock.now() + cfg.incoming.autoRefreshSeconds * 1000);
         }

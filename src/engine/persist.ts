@@ -9,21 +9,24 @@ import { type ZoneDiff, type ZoneVersion, decodeDiff, decodeSnapshot, encodeDiff
 import type { EngineContext, ZoneRuntime } from './context.js';
 
 /**
- * persistVersion stores `version` as the zone's current one, replacing `expect` (the serial the
- * engine believes is current, or null). `diff` (from the previous version) joins the journal; none
- * restarts it. Resolves 'conflict' when another writer moved the zone first.
+ * persistVersion stores `version` as the zone's current one, replacing rt.storedSerial (the serial
+ * the engine believes is current in the store, or null). `diffs` (from the previous version) join the journal;
+ * none restarts it. Resolves 'conflict' when another writer moved the zone first.
  */
-export async function persistVersion(ctx: EngineContext, zoneId: string, version: ZoneVersion, expect: number | null, diff: ZoneDiff | undefined): Promise<'saved' | 'conflict'> {
+export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, version: ZoneVersion, diffs: readonly ZoneDiff[] | undefined): Promise<'saved' | 'conflict'> {
   const chunks = encodeSnapshot(version);
-  return ctx.store.versions.save(
-    zoneId,
+  const expect = rt.storedSerial;
+  const r = await ctx.store.versions.save(
+    rt.config.id,
     { serial: version.serial, origin: version.origin, soaTtl: version.soa.ttl, soaRdata: version.soa.rdata, recordCount: version.recordCount, chunks },
     {
       expectSerial: expect,
-      ...(diff !== undefined ? { journal: { serialFrom: soaSerial(diff.soaFrom.rdata), serialTo: soaSerial(diff.soaTo.rdata), diff: encodeDiff(diff) } } : {}),
+      ...(diffs !== undefined ? { journal: diffs.map((d) => ({ serialFrom: soaSerial(d.soaFrom.rdata), serialTo: soaSerial(d.soaTo.rdata), diff: encodeDiff(d) })) } : {}),
       journalLimit: ctx.tuning.journalLimit,
     },
   );
+  if (r === 'saved') rt.storedSerial = version.serial;
+  return r;
 }
 
 /** StoredState is a zone's persisted version with its journal, decoded. */
@@ -56,6 +59,7 @@ export async function loadStored(ctx: EngineContext, zoneId: string, origin: str
 export function adoptStored(ctx: EngineContext, rt: ZoneRuntime, s: StoredState): void {
   const cfg = rt.config;
   rt.journal = s.journal.slice(-ctx.tuning.journalLimit);
+  rt.storedSerial = s.version.serial;
   ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: cfg.type === 'full' ? 'primary' : 'secondary', version: s.version, expired: false });
   ctx.published(cfg.id, s.version.serial, 'stored');
 }

@@ -123,7 +123,7 @@ export interface EngineStore {
     releaseLease(zoneId: string, owner: string): Promise<void>;
   };
   readonly versions: {
-    save(zoneId: string, v: StoredVersionRow, o: { expectSerial: number | null; journal?: JournalRow; journalLimit: number }): Promise<'saved' | 'conflict'>;
+    save(zoneId: string, v: StoredVersionRow, o: { expectSerial: number | null; journal?: readonly JournalRow[]; journalLimit: number }): Promise<'saved' | 'conflict'>;
     current(zoneId: string): Promise<StoredVersionRow | null>;
     journal(zoneId: string): Promise<JournalRow[]>;
   };

@@ -5,6 +5,7 @@
 import { type Serial, type ZoneDiff, computeDiff, nextSerial, serial as toSerial } from '../../zone/index.js';
 import type { ZoneConfig } from '../config.js';
 import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
+import { adoptStored, loadStored, persistVersion } from '../persist.js';
 import { buildPrimaryVersion } from '../primary-zone.js';
 
 /** dateSerial is the RFC 1912 §2.2 style YYYYMMDD00 serial for a time in ms. */
@@ -28,16 +29,25 @@ export async function reloadPrimary(ctx: EngineContext, rt: ZoneRuntime, cfg: Zo
     diff = d;
   } else {
     const state = await ctx.store.zoneState.get(cfg.id);
-    serial = state?.serial != null ? toSerial(state.serial) : dateSerial(ctx.clock.now());
+    // A new zone starts at today's date serial; a zone that served another version before (e.g.
+    // converted from secondary) moves past it so its secondaries notice (RFC 1982).
+    serial = state?.serial != null ? nextSerial(toSerial(state.serial), dateSerial(ctx.clock.now())) : dateSerial(ctx.clock.now());
   }
   const built = buildPrimaryVersion(cfg.origin, rows, serial);
   if (!built.ok) throw new Error(built.error);
   for (const s of built.value.skipped) ctx.log.warn({ zone: cfg.origin, op: 'load' }, s);
   const version = built.value.version;
-  await ctx.store.zoneState.patch(cfg.id, { serial: version.serial });
-  if (diff !== undefined && current !== undefined) {
-    appendJournal(ctx, rt, { soaFrom: current.version.soa, soaTo: version.soa, removed: diff.removed, added: diff.added });
+  const journal = diff !== undefined && current !== undefined ? { soaFrom: current.version.soa, soaTo: version.soa, removed: diff.removed, added: diff.added } : undefined;
+  // Stored before it is announced (issue 6); a lost compare-and-set means another instance
+  // published this change first: serve its version instead and leave the NOTIFY to it.
+  const saved = await persistVersion(ctx, rt, version, journal !== undefined ? [journal] : undefined);
+  if (saved === 'conflict') {
+    const stored = await loadStored(ctx, cfg.id, cfg.origin);
+    if (stored !== undefined) adoptStored(ctx, rt, stored);
+    return;
   }
+  await ctx.store.zoneState.patch(cfg.id, { serial: version.serial });
+  if (journal !== undefined) appendJournal(ctx, rt, journal);
   ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: 'primary', version, expired: false });
   ctx.log.info({ zone: cfg.origin, op: 'load', serial: version.serial, records: version.recordCount }, 'zone published');
   ctx.published(cfg.id, version.serial, 'primary');

@@ -15,9 +15,10 @@
 import { RRType } from '../../wire/index.js';
 import { type XfrError, describeXfrError } from '../../xfr/errors.js';
 import { type TransferInResult, querySoa, transferIn } from '../../xfr/in/client.js';
-import { type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
+import { type ZoneDiff, type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
 import type { PeerConfig } from '../config.js';
 import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
+import { adoptStored, loadStored, persistVersion } from '../persist.js';
 
 /** DEFAULT_SOA_RETRY is used before the zone has ever been transferred (no SOA to read). */
 const FIRST_RETRY_SECONDS = 10;
@@ -29,6 +30,23 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   const cfg = rt.config;
   const inc = cfg.incoming;
   if (cfg.type !== 'secondary' || inc === undefined) return;
+  // One instance at a time refreshes a zone (issue 6): the lease outlives a stuck holder by its TTL.
+  const leaseSeconds = Math.ceil(ctx.tuning.xfrTimeouts.overallMs / 1000) + 60;
+  if (!(await ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds))) {
+    ctx.log.debug({ zone: cfg.origin, op: 'refresh' }, 'another instance holds the refresh lease');
+    ctx.scheduler.replace(cfg.id, 'refresh', ctx.clock.now() + 5000);
+    return;
+  }
+  try {
+    await refreshHeld(ctx, rt, force);
+  } finally {
+    await ctx.store.zoneState.releaseLease(cfg.id, ctx.instanceId);
+  }
+}
+
+async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean): Promise<void> {
+  const cfg = rt.config;
+  const inc = cfg.incoming!;
   const started = ctx.clock.now();
   const current = ctx.registry.get(cfg.id);
   const currentVersion = current?.role === 'secondary' ? current.version : undefined;
@@ -113,13 +131,19 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
   ctx.scheduler.replace(cfg.id, 'refresh', nextRefresh);
   ctx.scheduler.replace(cfg.id, 'expire', nextExpire);
   if (a.kind !== 'up-to-date') {
-    if (old !== undefined && cfg.outgoing !== undefined) {
-      // Multi-tier: keep a journal so our own secondaries can IXFR from us.
-      const diffs = a.kind === 'ixfr-in' && a.detail?.outcome.kind === 'incremental' ? a.detail.outcome.diffs : [computeDiff(old, a.version)];
-      for (const d of diffs) appendJournal(ctx, rt, d);
-    } else if (a.kind === 'axfr-in') {
-      rt.journal = [];
+    let diffs: ZoneDiff[] | undefined;
+    if (a.kind === 'ixfr-in' && a.detail?.outcome.kind === 'incremental') diffs = [...a.detail.outcome.diffs];
+    else if (old !== undefined && cfg.outgoing !== undefined) diffs = [computeDiff(old, a.version)]; // multi-tier: our secondaries can IXFR
+    // Stored before it is announced (issue 6). A lost compare-and-set means another instance
+    // stored a version meanwhile: serve that one.
+    const saved = await persistVersion(ctx, rt, a.version, diffs);
+    if (saved === 'conflict') {
+      const stored = await loadStored(ctx, cfg.id, cfg.origin);
+      if (stored !== undefined) adoptStored(ctx, rt, stored);
+      return;
     }
+    if (diffs === undefined) rt.journal = [];
+    else for (const d of diffs) appendJournal(ctx, rt, d);
     ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: 'secondary', version: a.version, expired: false });
     ctx.log.info(
       { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, ms: now - started },

@@ -27,8 +27,8 @@ export interface JournalEntry {
 export interface SaveOptions {
   /** expectSerial: the current serial this write replaces (null: the zone has none yet). */
   readonly expectSerial: number | null;
-  /** journal: the diff to the new version; absent (AXFR) restarts the journal from this baseline. */
-  readonly journal?: JournalEntry;
+  /** journal: the diffs to the new version, in order; absent (AXFR) restarts the journal here. */
+  readonly journal?: readonly JournalEntry[];
   /** journalLimit: diffs kept per zone, oldest dropped first. */
   readonly journalLimit: number;
 }
@@ -79,11 +79,13 @@ export function versionRepo(db: Db): VersionRepo {
         if (o.journal === undefined) {
           await tx.query('DELETE FROM zone_journal WHERE zone_id = $1', [zoneId]);
         } else {
-          await tx.query(
-            `INSERT INTO zone_journal (zone_id, seq, serial_from, serial_to, diff)
-             VALUES ($1, COALESCE((SELECT max(seq) FROM zone_journal WHERE zone_id = $1), 0) + 1, $2, $3, $4)`,
-            [zoneId, o.journal.serialFrom, o.journal.serialTo, o.journal.diff],
-          );
+          for (const j of o.journal) {
+            await tx.query(
+              `INSERT INTO zone_journal (zone_id, seq, serial_from, serial_to, diff)
+               VALUES ($1, COALESCE((SELECT max(seq) FROM zone_journal WHERE zone_id = $1), 0) + 1, $2, $3, $4)`,
+              [zoneId, j.serialFrom, j.serialTo, j.diff],
+            );
+          }
           await tx.query(
             `DELETE FROM zone_journal WHERE zone_id = $1 AND seq <= (SELECT max(seq) FROM zone_journal WHERE zone_id = $1) - $2`,
             [zoneId, o.journalLimit],

@@ -26,7 +26,7 @@ describe.each(storeVariants())('zone versions on %s', (kind) => {
   let zoneId: string;
   beforeAll(async () => {
     ts = await openTestStore(kind);
-    const acct = await ts.store.accounts.create({ name: 'v' });
+    const acct = await ts.store.accounts.create('v');
     zoneId = (await ts.store.zones.create({ accountId: acct.id, name: 'v.example', type: 'secondary' })).id;
   });
   afterAll(async () => {
@@ -56,7 +56,7 @@ describe.each(storeVariants())('zone versions on %s', (kind) => {
     for (let s = 2; s <= 6; s++) {
       const next = build(s, 3000 + s);
       const d = computeDiff(prev, next);
-      const r = await ts.store.versions.save(zoneId, stored(next), { expectSerial: s - 1, journal: { serialFrom: s - 1, serialTo: s, diff: encodeDiff(d) }, journalLimit: 3 });
+      const r = await ts.store.versions.save(zoneId, stored(next), { expectSerial: s - 1, journal: [{ serialFrom: s - 1, serialTo: s, diff: encodeDiff(d) }], journalLimit: 3 });
       expect(r).toBe('saved');
       prev = next;
     }
