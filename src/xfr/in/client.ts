@@ -109,8 +109,14 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
       for (const msg of framer.push(chunk)) {
         const r = parser.push(msg);
         if (!r.ok) {
-          // A TSIG error answer carries the reason in its TSIG RR; report it as such.
-          if (r.error.kind === 'notauth' && verifier !== undefined) return finish(err({ kind: 'tsig', reason: 'primary answered NOTAUTH to our signed request' }));
+          // A TSIG error answer carries the reason in its TSIG RR (RFC 8945 §5.3.2: BADSIG, BADKEY,
+          // BADTIME); report it, since each points at a different fix (secret, key name, clock).
+          if (r.error.kind === 'notauth' && verifier !== undefined) {
+            const d = decodeMessage(msg);
+            const v = d.ok ? verifyResponse(d.value, o.peer.key, q.mac, now()) : undefined;
+            const why = v !== undefined && !v.ok && v.error.kind === 'tsig' ? ` (${v.error.reason})` : '';
+            return finish(err({ kind: 'tsig', reason: `primary answered NOTAUTH to our signed request${why}` }));
+          }
           return finish(err(r.error));
         }
         if (verifier !== undefined) {

@@ -1,0 +1,144 @@
+// zonexfer as a secondary of in-process fake primaries, IXFR side (RFC 1995): an honest journal
+// gives an incremental refresh; an IXFR answered with the whole zone (§4, AXFR-style) is taken as
+// a full version; an IXFR answered NOTIMP/REFUSED/FORMERR, one whose deltas do not apply to what we
+// hold, and one starting at another serial all fall back to AXFR on the same peer. In every case the
+// zone served afterwards equals the primary's, record for record, and the primary saw exactly the
+// queries the refresh state machine should send (SOA probe, IXFR, then AXFR only on fallback).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RRType, Rcode } from '../../../src/wire/index.js';
+import type { ZoneVersion } from '../../../src/zone/index.js';
+import {
+  FakePrimary, type FakeRequest, answerAxfr, answerIxfr, answerRcode, oneRecordPerMessage, recordLines, sendNotify, testZone,
+} from '../../helpers/fake-primary.js';
+import { type Instance, startInstance } from '../../helpers/instance.js';
+import { addSecondary, logsOf, nextPublished, served, soaSerialOf, waitPublished } from '../../helpers/interop-secondary/secondary.js';
+
+describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
+  let zx: Instance;
+  const primaries: FakePrimary[] = [];
+  beforeAll(async () => {
+    zx = await startInstance({ logLevel: 'info' });
+  });
+  afterAll(async () => {
+    await Promise.all(primaries.map((p) => p.close()));
+    await zx?.close();
+  });
+
+  /** setUp: a primary serving v1 (serial 1), zonexfer transferred it (AXFR), and v2 published on the primary. */
+  async function setUp(origin: string): Promise<{ primary: FakePrimary; zoneId: string; v1: ZoneVersion; v2: ZoneVersion; since: number }> {
+    const v1 = testZone(origin, 1, { extra: 'old 300 IN TXT "v1"\nkeep 300 IN A 192.0.2.20' });
+    const v2 = testZone(origin, 2, { extra: 'new 300 IN TXT "v2"\nkeep 300 IN A 192.0.2.20\nwww 300 IN A 192.0.2.11' });
+    const primary = await FakePrimary.start({ zone: v1 });
+    primaries.push(primary);
+    const { zoneId } = await addSecondary(zx, { origin, primary: primary.address, ixfr: true });
+    await waitPublished(zx, zoneId, { serial: 1 });
+    expect(primary.asked()).toEqual([RRType.AXFR]);
+    primary.publish(v2);
+    return { primary, zoneId, v1, v2, since: primary.requests.length };
+  }
+
+  /** notifyAndWait sends a NOTIFY from the peer's address and waits for serial 2 to be published. */
+  async function notifyAndWait(primary: FakePrimary, zoneId: string, origin: string, serial = 2) {
+    const published = nextPublished(zx, zoneId, { serial });
+    const res = await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+    expect(res?.header.flags !== undefined && res.header.flags & 0xf).toBe(Rcode.NoError);
+    return published;
+  }
+
+  it('applies an incremental IXFR from the journal (SOA probe, IXFR, no AXFR)', async () => {
+    const origin = 'ixfr-ok.example.';
+    const { primary, zoneId, v2, since } = await setUp(origin);
+    const p = await notifyAndWait(primary, zoneId, origin);
+    expect(p.kind).toBe('ixfr-in');
+    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(primary.requests.at(-1)?.ixfrSerial).toBe(1);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+    expect(await soaSerialOf(zx, origin)).toBe(2);
+    expect(logsOf(zx, origin, 'ixfr-in').some((l) => l['serial'] === 2 && l['msg'] === 'IXFR completed')).toBe(true);
+
+    // Two more versions: one IXFR carries both diffs, chained (RFC 1995 §4).
+    const v3 = testZone(origin, 3, { extra: 'new 300 IN TXT "v3"\nkeep 300 IN A 192.0.2.20' });
+    const v4 = testZone(origin, 4, { extra: 'new 300 IN TXT "v4"\nmore 300 IN AAAA 2001:db8::4' });
+    primary.publish(v3);
+    primary.publish(v4);
+    const mark = primary.requests.length;
+    expect((await notifyAndWait(primary, zoneId, origin, 4)).kind).toBe('ixfr-in');
+    expect(primary.asked(mark)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v4));
+  });
+
+  it('takes an IXFR answered with the whole zone (AXFR-style) as a full version', async () => {
+    const origin = 'ixfr-full.example.';
+    const { primary, zoneId, v2, since } = await setUp(origin);
+    primary.script = (req: FakeRequest, p) => (req.qtype === RRType.IXFR ? answerAxfr(req, p.zone!, { qtype: RRType.IXFR }) : p.serve(req));
+    const p = await notifyAndWait(primary, zoneId, origin);
+    expect(p.kind).toBe('axfr-in');
+    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+    expect(await soaSerialOf(zx, origin)).toBe(2);
+  });
+
+  it.each([
+    ['NOTIMP', Rcode.NotImp],
+    ['REFUSED', Rcode.Refused],
+    ['FORMERR', Rcode.FormErr],
+  ])('falls back to AXFR when IXFR is answered %s', async (name, rcode) => {
+    const origin = `ixfr-${name.toLowerCase()}.example.`;
+    const { primary, zoneId, v2, since } = await setUp(origin);
+    primary.script = (req, p) => (req.qtype === RRType.IXFR ? [answerRcode(req, rcode)] : p.serve(req));
+    const p = await notifyAndWait(primary, zoneId, origin);
+    expect(p.kind).toBe('axfr-in');
+    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR, RRType.AXFR]);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+    expect(logsOf(zx, origin, 'ixfr-in').some((l) => l['msg'] === 'IXFR failed, falling back to AXFR')).toBe(true);
+  });
+
+  it('falls back to AXFR when the IXFR deltas do not apply (a deletion of an RR we do not hold)', async () => {
+    const origin = 'ixfr-bad-delta.example.';
+    const { primary, zoneId, v1, v2, since } = await setUp(origin);
+    const bogus = zoneFromDiff(v1, v2);
+    primary.script = (req, p) => (req.qtype === RRType.IXFR ? answerIxfr(req, p.zone!, [bogus]) : p.serve(req));
+    const p = await notifyAndWait(primary, zoneId, origin);
+    expect(p.kind).toBe('axfr-in');
+    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR, RRType.AXFR]);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+    expect(logsOf(zx, origin, 'ixfr-in').some((l) => l['msg'] === 'IXFR unusable, falling back to AXFR')).toBe(true);
+  });
+
+  it('falls back to AXFR when the IXFR starts at a serial we do not hold', async () => {
+    const origin = 'ixfr-wrong-start.example.';
+    const { primary, zoneId, v2, since } = await setUp(origin);
+    const other = testZone(origin, 7);
+    primary.script = (req, p) =>
+      req.qtype === RRType.IXFR ? answerIxfr(req, p.zone!, [{ soaFrom: other.soa, soaTo: p.zone!.soa, removed: [], added: [] }]) : p.serve(req);
+    expect((await notifyAndWait(primary, zoneId, origin)).kind).toBe('axfr-in');
+    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR, RRType.AXFR]);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+  });
+
+  it('reads an IXFR sent one RR per message (BIND transfer-format one-answer)', async () => {
+    // The first message then holds only the new SOA; that is not the lone-SOA "you are current"
+    // answer of RFC 1995 §4 when its serial is newer than ours.
+    const origin = 'ixfr-one-answer.example.';
+    const { primary, zoneId, v2, since } = await setUp(origin);
+    primary.script = (req, p) => {
+      if (req.qtype !== RRType.IXFR) return p.serve(req);
+      const diffs = p.journalFrom(req.ixfrSerial!)!;
+      const rrs = [p.zone!.soa, ...diffs.flatMap((d) => [d.soaFrom, ...d.removed, d.soaTo, ...d.added]), p.zone!.soa];
+      return oneRecordPerMessage(req, rrs);
+    };
+    const p = await notifyAndWait(primary, zoneId, origin);
+    expect(p.kind).toBe('ixfr-in');
+    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+    expect(served(zx, zoneId)?.serial).toBe(2);
+  });
+});
+
+/** zoneFromDiff returns a diff from v1 to v2 that also deletes an RR v1 never had. */
+function zoneFromDiff(v1: ZoneVersion, v2: ZoneVersion) {
+  const ghost = testZone(v1.origin, 99, { extra: 'ghost 300 IN A 198.51.100.1' });
+  const ghostRr = [...ghost.records()].find((r) => r.name.startsWith('ghost'))!;
+  const added = [...v2.records()].filter((r) => r.type !== RRType.SOA);
+  return { soaFrom: v1.soa, soaTo: v2.soa, removed: [ghostRr], added };
+}
