@@ -16,13 +16,13 @@ import { type DueEvent, Scheduler } from '../scheduler/index.js';
 import type { DnsHooks } from '../server/types.js';
 import { prerender } from '../xfr/out/cache.js';
 import type { OutgoingPolicy } from '../xfr/out/policy.js';
-import { type ZoneDiff, readSoa } from '../zone/index.js';
+import type { ZoneDiff } from '../zone/index.js';
 import { loadZoneConfig } from './config.js';
 import { adoptStored, loadStored } from './persist.js';
 import { DEFAULT_TUNING, type EngineContext, type EngineTuning, type ZoneRuntime } from './context.js';
 import { reloadPrimary } from './handlers/primary.js';
 import { notifyOut } from './handlers/notify-out.js';
-import { expire, refresh } from './handlers/refresh.js';
+import { expire, expireSeconds, refresh } from './handlers/refresh.js';
 import { createDnsHooks } from './hooks.js';
 import { type Clock, type EngineLogger, type EngineStore, systemClock } from './ports.js';
 import { ZoneRegistry } from './registry.js';
@@ -254,7 +254,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           this.scheduler.schedule(zoneId, 'refresh', this.ctx.clock.now() + cfg.incoming.autoRefreshSeconds * 1000);
         }
         if (current !== undefined && rt.lastOk !== undefined) {
-          this.scheduler.schedule(zoneId, 'expire', rt.lastOk + readSoa(current.version.soa.rdata).expire * 1000);
+          this.scheduler.schedule(zoneId, 'expire', rt.lastOk + expireSeconds(rt, current.version) * 1000);
         }
       }
     }

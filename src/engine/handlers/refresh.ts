@@ -125,9 +125,11 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
   const now = ctx.clock.now();
   rt.failures = 0;
   rt.lastOk = now;
-  const soa = readSoa(a.version.soa.rdata);
-  const nextRefresh = now + cfg.incoming!.autoRefreshSeconds * 1000;
-  const nextExpire = now + soa.expire * 1000;
+  // Cloudflare polls every auto_refresh_seconds whatever the SOA REFRESH says; but a zone whose
+  // EXPIRE is shorter is checked at half its EXPIRE, so it cannot expire while its primary is up.
+  const interval = Math.min(cfg.incoming!.autoRefreshSeconds, Math.max(1, expireSeconds(rt, a.version) / 2));
+  const nextRefresh = now + interval * 1000;
+  const nextExpire = now + expireSeconds(rt, a.version) * 1000;
   ctx.scheduler.replace(cfg.id, 'refresh', nextRefresh);
   ctx.scheduler.replace(cfg.id, 'expire', nextExpire);
   if (a.kind !== 'up-to-date') {
@@ -175,11 +177,16 @@ async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, curren
   await ctx.store.zoneState.patch(cfg.id, { lastError: error, nextRefresh: new Date(now + delay * 1000) });
 }
 
+/** expireSeconds is the SOA EXPIRE of a version: how long it is served without a refresh. */
+export function expireSeconds(_rt: ZoneRuntime, v: ZoneVersion): number {
+  return readSoa(v.soa.rdata).expire;
+}
+
 /** expire makes a secondary answer SERVFAIL once SOA EXPIRE passed without a successful refresh. */
 export function expire(ctx: EngineContext, rt: ZoneRuntime): void {
   const z = ctx.registry.get(rt.config.id);
   if (z === undefined || z.role !== 'secondary' || rt.lastOk === undefined) return;
-  const limit = rt.lastOk + readSoa(z.version.soa.rdata).expire * 1000;
+  const limit = rt.lastOk + expireSeconds(rt, z.version) * 1000;
   if (ctx.clock.now() < limit) {
     ctx.scheduler.replace(rt.config.id, 'expire', limit);
     return;
