@@ -123,7 +123,16 @@ async function serve(args: readonly string[]): Promise<number> {
     process.stdout.write(`\nAdmin API token (shown once, store it now):\n  ${generated}\n\n`);
   }
 
-  const engine = new Engine({ store, registry, logger: log });
+  const engine = new Engine({
+    store,
+    registry,
+    logger: log,
+    tuning: {
+      journalLimit: cfg.journalSize,
+      xfrLimits: { maxRecords: cfg.xfrMaxRecords, maxBytes: cfg.xfrMaxBytes },
+      xfrTimeouts: { connectMs: Math.min(5000, cfg.xfrIdleTimeoutMs), idleMs: cfg.xfrIdleTimeoutMs, overallMs: cfg.xfrTimeoutMs },
+    },
+  });
   for (const z of registry.zones()) {
     if (z.id.startsWith('file:')) engine.setStaticPolicy(z.id, { enabled: cfg.allowTransfer.length > 0, peers: [], aclRanges: cfg.allowTransfer });
   }

@@ -39,6 +39,11 @@ export interface Config {
   readonly tcpMaxConnections: number;
   readonly tcpMaxConnectionsPerClient: number;
   readonly udpMaxPayload: number;
+  readonly xfrMaxRecords: number;
+  readonly xfrMaxBytes: number;
+  readonly xfrIdleTimeoutMs: number;
+  readonly xfrTimeoutMs: number;
+  readonly journalSize: number;
 }
 
 /**
@@ -286,6 +291,51 @@ export const schema: Schema = {
     defaults: ['info'],
     doc: `Log level: ${LOG_LEVELS.join(', ')}.`,
     parse: single(parseLogLevel),
+  },
+  xfrMaxRecords: {
+    flag: 'xfr-max-records',
+    env: 'ZONEXFER_XFR_MAX_RECORDS',
+    metavar: 'N',
+    repeatable: false,
+    defaults: ['20000000'],
+    doc: 'Abort a transfer in that carries more records than this (1..1000000000).',
+    parse: int(1, 1_000_000_000),
+  },
+  xfrMaxBytes: {
+    flag: 'xfr-max-bytes',
+    env: 'ZONEXFER_XFR_MAX_BYTES',
+    metavar: 'BYTES',
+    repeatable: false,
+    defaults: ['2147483648'],
+    doc: 'Abort a transfer in larger than this many octets on the wire (1024..1099511627776).',
+    parse: int(1024, 1_099_511_627_776),
+  },
+  xfrIdleTimeoutMs: {
+    flag: 'xfr-idle-timeout-ms',
+    env: 'ZONEXFER_XFR_IDLE_TIMEOUT_MS',
+    metavar: 'MS',
+    repeatable: false,
+    defaults: ['20000'],
+    doc: 'Abort a transfer in when the primary sends nothing for this long (100..3600000).',
+    parse: int(100, 3_600_000),
+  },
+  xfrTimeoutMs: {
+    flag: 'xfr-timeout-ms',
+    env: 'ZONEXFER_XFR_TIMEOUT_MS',
+    metavar: 'MS',
+    repeatable: false,
+    defaults: ['900000'],
+    doc: 'Abort a transfer in that takes longer than this overall (1000..86400000).',
+    parse: int(1000, 86_400_000),
+  },
+  journalSize: {
+    flag: 'journal-size',
+    env: 'ZONEXFER_JOURNAL_SIZE',
+    metavar: 'N',
+    repeatable: false,
+    defaults: ['100'],
+    doc: 'IXFR diffs kept per zone, oldest dropped first (1..100000).',
+    parse: int(1, 100_000),
   },
   tcpIdleTimeoutMs: {
     flag: 'tcp-idle-timeout-ms',
