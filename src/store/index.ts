@@ -24,7 +24,6 @@ export { RecordNotFoundError } from './repos/records.js';
 export { toFqdn } from './repos/zones.js';
 export type { Sql, SqlQuery } from './sql.js';
 export { toRfc3339 } from './time.js';
-export * from './tsig-key.js';
 export type * from './types.js';
 export type { AccountRepo, TokenRepo, ZoneRepo, IncomingRepo, OutgoingRepo, PeerRepo, TsigRepo, AclRepo, RecordRepo, ZoneStateRepo };
 export type { TransferCheck } from './repos/transfers.js';

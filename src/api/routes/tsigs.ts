@@ -4,7 +4,8 @@
 // engine.zoneChanged for every zone linked to a peer using the key; deleting unlinks it from peers.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canonicalTsigAlgorithm, isBase64Secret, isHexSecret, type TsigInput } from '../../store/index.js';
+import type { TsigInput } from '../../store/index.js';
+import { parseTsigAlgorithm, parseTsigSecret } from '../../tsig/index.js';
 import { visibleAccount } from '../auth/authenticate.js';
 import { ok } from '../envelope.js';
 import { apiError } from '../errors.js';
@@ -21,8 +22,9 @@ const tags = ['Zone Transfers: TSIGs'];
 function checkTsig(t: TsigInput): TsigInput {
   const problem = dnsNameProblem(t.name);
   if (problem !== undefined) throw apiError('invalid_tsig_name', { value: t.name, reason: problem }, '/name');
-  if (canonicalTsigAlgorithm(t.algo) === undefined) throw apiError('invalid_tsig_algo', { value: t.algo }, '/algo');
-  if (!isHexSecret(t.secret) && !isBase64Secret(t.secret)) throw apiError('invalid_tsig_secret', {}, '/secret');
+  // The same parsers the engine uses to build the key (src/tsig), so a stored key is always usable.
+  if (!parseTsigAlgorithm(t.algo).ok) throw apiError('invalid_tsig_algo', { value: t.algo }, '/algo');
+  if (!parseTsigSecret(t.secret).ok) throw apiError('invalid_tsig_secret', {}, '/secret');
   return t;
 }
 
