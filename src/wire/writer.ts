@@ -7,7 +7,7 @@
 
 import { RRType } from './constants.js';
 import type { Edns, ResourceRecord } from './message.js';
-import { type DomainName, nameToWire, writeNameWire } from './name.js';
+import { type DomainName, writeNameWire } from './name.js';
 import { NAME_LAYOUT, type RdataToken } from './rdata-layout.js';
 
 /** COMPRESSIBLE_LAYOUT: the layouts of the types whose RDATA names are compressed (RFC 3597 §4). */
@@ -84,12 +84,13 @@ export class MessageWriter {
    */
   question(name: DomainName, type: number, cls: number, pointerTarget = true): void {
     if (this.section > 0) throw new Error('question after records');
-    const wire = nameToWire(name);
+    // Encoded into a scratch buffer: no allocation per question on the query path.
+    const end = writeNameWire(OWNER_SCRATCH, 0, name);
     if (pointerTarget) {
-      this.writeName(wire, true, undefined, 0);
+      this.writeName(OWNER_SCRATCH, true, undefined, 0);
     } else {
-      this.buf.set(wire, this.pos);
-      this.pos += wire.length;
+      this.buf.set(OWNER_SCRATCH.subarray(0, end), this.pos);
+      this.pos += end;
     }
     this.buf.writeUInt16BE(type, this.pos);
     this.buf.writeUInt16BE(cls, this.pos + 2);
