@@ -6,7 +6,7 @@ const pureCore = ['src/wire/**', 'src/tsig/**', 'src/zone/**', 'src/query/**'];
 const ioModules = ['node:net', 'node:dgram', 'node:fs', 'node:fs/promises', 'node:child_process', 'pg', '@electric-sql/pglite', 'fastify', 'node-cron', 'net', 'dgram', 'fs'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

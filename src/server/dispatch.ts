@@ -19,6 +19,8 @@ import {
   describeDecodeError,
   opcodeOf,
   typeToString,
+  namesEqual,
+  parentName,
 } from '../wire/index.js';
 import { type RequestView, parseCommonQuery, salvageQuestion, viewOfMessage } from './request.js';
 import { ResponseBuilder } from './response.js';
@@ -185,7 +187,13 @@ export class Dispatcher {
 
   /** query answers a standard query from the zone that holds its name (rule 8). */
   private query(view: RequestView, q: Question, tcp: boolean, remote: Remote, tsig: TsigCheck | undefined): Uint8Array | undefined {
-    const match = this.zones.find(q.name);
+    let match = this.zones.find(q.name);
+    // RFC 4035 §3.1.4.1: DS lives on the parent side of a cut; when we also host the parent zone,
+    // a DS query for a child apex is answered from the parent.
+    if (q.type === RRType.DS && match !== undefined && namesEqual(match.origin, q.name) && q.name !== '.') {
+      const parent = this.zones.find(parentName(q.name)!);
+      if (parent !== undefined) match = parent;
+    }
     let rcode: number;
     let out: Uint8Array;
     if (match === undefined || (q.class !== match.version.zoneClass && q.class !== RRClass.ANY)) {

@@ -572,3 +572,44 @@ describe('dispatch: exampleTestZone sanity', () => {
     expect(z.rrset('mail.example.test.', RRType.A)?.rdatas).toHaveLength(MAIL_A_COUNT);
   });
 });
+
+describe('DS at a cut between two hosted zones', () => {
+  it('answers a DS query for a child apex from the parent zone (RFC 4035 §3.1.4.1)', async () => {
+    const { ZoneBuilder } = await import('../../../src/zone/index.js');
+    const { ZoneRegistry } = await import('../../../src/engine/index.js');
+    const { Dispatcher } = await import('../../../src/server/index.js');
+    const { MessageWriter, RRType, decodeMessage, nameFromTrusted, nameToWire, Flag } = await import('../../../src/wire/index.js');
+    const { pino } = await import('pino');
+    const soaOf = (o: string, serial: number) => {
+      const m = nameToWire(nameFromTrusted('ns.' + o));
+      const r = nameToWire(nameFromTrusted('h.' + o));
+      const rd = new Uint8Array(m.length + r.length + 20);
+      rd.set(m);
+      rd.set(r, m.length);
+      new DataView(rd.buffer).setUint32(m.length + r.length, serial);
+      return { name: nameFromTrusted(o), type: RRType.SOA, class: 1, ttl: 60, rdata: rd };
+    };
+    const parent = new ZoneBuilder(nameFromTrusted('p.example.'));
+    parent.add(soaOf('p.example.', 1));
+    parent.add({ name: nameFromTrusted('c.p.example.'), type: RRType.NS, class: 1, ttl: 60, rdata: nameToWire(nameFromTrusted('ns.c.p.example.')) });
+    parent.add({ name: nameFromTrusted('c.p.example.'), type: RRType.DS, class: 1, ttl: 60, rdata: Uint8Array.of(0, 1, 8, 2, 9, 9) });
+    const child = new ZoneBuilder(nameFromTrusted('c.p.example.'));
+    child.add(soaOf('c.p.example.', 1));
+    const reg = new ZoneRegistry();
+    const pv = parent.build();
+    const cv = child.build();
+    if (!pv.ok || !cv.ok) throw new Error('build');
+    reg.install({ id: 'p', origin: pv.value.origin, role: 'primary', version: pv.value, expired: false });
+    reg.install({ id: 'c', origin: cv.value.origin, role: 'primary', version: cv.value, expired: false });
+    const d = new Dispatcher({ zones: reg, logger: pino({ level: 'silent' }), udpMaxPayload: 1232 });
+    const w = new MessageWriter(512);
+    w.header(7, 0);
+    w.question(nameFromTrusted('c.p.example.'), RRType.DS, 1);
+    const out = d.dispatch(w.finish(), 'udp', { address: '127.0.0.1', port: 1, family: 'IPv4' }) as Uint8Array;
+    const r = decodeMessage(out);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.answers.map((x) => x.type)).toEqual([RRType.DS]);
+    expect(r.value.header.flags & Flag.AA).toBe(Flag.AA);
+  });
+});
