@@ -6,6 +6,8 @@
 export class TcpFramer {
   private pending: Buffer[] = [];
   private pendingLen = 0;
+  /** need: octets required before the pending chunks can yield a message (0 = unknown yet). */
+  private need = 0;
 
   /** buffered is the number of octets held that do not yet form a whole message. */
   get buffered(): number {
@@ -14,7 +16,9 @@ export class TcpFramer {
 
   /**
    * push adds a chunk and returns every message it completes (possibly none). A zero-length
-   * frame yields an empty message, which the caller treats as malformed.
+   * frame yields an empty message, which the caller treats as malformed. Chunks of a large
+   * message are only collected until the message is complete, then joined once (no quadratic
+   * re-copying when a 64 KiB message arrives in many small reads).
    */
   push(chunk: Buffer): Buffer[] {
     let data: Buffer;
@@ -22,7 +26,9 @@ export class TcpFramer {
       data = chunk;
     } else {
       this.pending.push(chunk);
-      data = Buffer.concat(this.pending, this.pendingLen + chunk.length);
+      this.pendingLen += chunk.length;
+      if (this.need > 0 && this.pendingLen < this.need) return [];
+      data = Buffer.concat(this.pending, this.pendingLen);
       this.pending = [];
       this.pendingLen = 0;
     }
@@ -34,10 +40,12 @@ export class TcpFramer {
       out.push(data.subarray(pos + 2, pos + 2 + len));
       pos += 2 + len;
     }
+    this.need = 0;
     if (pos < data.length) {
       const rest = data.subarray(pos);
       this.pending.push(rest);
       this.pendingLen = rest.length;
+      if (rest.length >= 2) this.need = 2 + ((rest[0]! << 8) | rest[1]!);
     }
     return out;
   }

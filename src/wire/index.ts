@@ -5,6 +5,6 @@ export * from './framing.js';
 export * from './message.js';
 export * from './name.js';
 export * from './rdata-layout.js';
-export { decodeMessage, readHeader, readName, readRdata, skipName, lastNameEnd } from './reader.js';
+export { decodeMessage, expandRdata, readHeader, readName, readRdata, skipName, lastNameEnd } from './reader.js';
 export * from './result.js';
 export { MessageWriter, Section, type SectionNumber } from './writer.js';

@@ -20,10 +20,14 @@ let nameEnd = 0;
  */
 export function readName(buf: Uint8Array, offset: number): DomainName {
   let pos = offset;
-  let name = '';
   let wireLen = 1;
   let end = -1;
   let lowest = offset;
+  // Labels are copied into a scratch buffer with their dots and turned into one flat string at
+  // the end (a string built label by label is a rope that every hash and lower-casing flattens).
+  const out = NAME_SCRATCH;
+  let w = 0;
+  let plain = true;
   for (;;) {
     if (pos >= buf.length) throw new WireFault('truncated', pos);
     const len = buf[pos]!;
@@ -49,11 +53,54 @@ export function readName(buf: Uint8Array, offset: number): DomainName {
     if (stop > buf.length) throw new WireFault('truncated', pos);
     wireLen += len + 1;
     if (wireLen > 255) throw new WireFault('name-too-long', pos);
-    name += labelToText(buf, start, stop) + '.';
+    for (let i = start; i < stop; i++) {
+      const c = buf[i]!;
+      if (PLAIN_OCTET[c] === 0) plain = false;
+      out[w++] = c;
+    }
+    out[w++] = 0x2e;
     pos = stop;
   }
   nameEnd = end;
-  return (name === '' ? '.' : name) as DomainName;
+  if (w === 0) return '.' as DomainName;
+  if (plain) return out.toString('latin1', 0, w) as DomainName;
+  return readNameEscaped(buf, offset);
+}
+
+/** NAME_SCRATCH holds the labels of the name being read (at most 255 octets plus dots). */
+const NAME_SCRATCH = Buffer.alloc(512);
+
+/** PLAIN_OCTET marks octets that stand for themselves in presentation form (see name.ts). */
+const PLAIN_OCTET = new Uint8Array(256).map((_, b) => (b > 0x20 && b < 0x7f && b !== 0x2e && b !== 0x5c && b !== 0x22 && b !== 0x28 && b !== 0x29 && b !== 0x3b && b !== 0x40 && b !== 0x24 ? 1 : 0));
+
+/**
+ * readNameEscaped is the general path of readName for names with octets that need escapes
+ * (RFC 1035 §5.1): label by label through labelToText. Same checks as readName.
+ */
+function readNameEscaped(buf: Uint8Array, offset: number): DomainName {
+  let pos = offset;
+  let name = '';
+  let end = -1;
+  let lowest = offset;
+  for (;;) {
+    const len = buf[pos]!;
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      break;
+    }
+    if ((len & 0xc0) === 0xc0) {
+      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      if (end < 0) end = pos + 2;
+      if (target >= lowest) throw new WireFault('bad-pointer', pos);
+      lowest = target;
+      pos = target;
+      continue;
+    }
+    name += labelToText(buf, pos + 1, pos + 1 + len) + '.';
+    pos += len + 1;
+  }
+  nameEnd = end;
+  return name as DomainName;
 }
 
 /** lastNameEnd returns the offset just after the name most recently read by readName. */
@@ -123,13 +170,24 @@ function readNameWire(buf: Uint8Array, offset: number, out: Uint8Array, w: numbe
  * compressed names expanded (RFC 3597 §4). Types without names are returned as a view of `buf`.
  */
 export function readRdata(buf: Uint8Array, type: number, start: number, len: number): Uint8Array {
-  const end = start + len;
   const fixed = FIXED_LENGTH.get(type);
   if (fixed !== undefined && fixed !== len) throw new WireFault('bad-rdata', start);
   const layout = NAME_LAYOUT.get(type);
-  if (layout === undefined) return buf.subarray(start, end);
+  if (layout === undefined) return buf.subarray(start, start + len);
   // Expanded size is at most len + 255 per name; names are few, so this bound is small.
   const out = new Uint8Array(len + 256 * layout.length);
+  return out.subarray(0, expandRdata(buf, type, start, len, out));
+}
+
+/**
+ * expandRdata writes the RDATA of an RR of a type with names (NAME_LAYOUT) into `out` with its
+ * names expanded, and returns the length written; `out` needs len + 256 × names octets. Lets a
+ * transfer parser reuse one scratch buffer instead of allocating per record. Throws WireFault.
+ */
+export function expandRdata(buf: Uint8Array, type: number, start: number, len: number, out: Uint8Array): number {
+  const end = start + len;
+  const layout = NAME_LAYOUT.get(type);
+  if (layout === undefined) throw new Error(`type ${type} has no names to expand`);
   let pos = start;
   let w = 0;
   for (const tok of layout) {
@@ -155,7 +213,7 @@ export function readRdata(buf: Uint8Array, type: number, start: number, len: num
     out.set(buf.subarray(pos, end), w);
     w += end - pos;
   }
-  return out.subarray(0, w);
+  return w;
 }
 
 /** readHeader reads the 12-octet header; undefined when there are fewer than 12 octets. */

@@ -12,7 +12,7 @@
 
 import {
   Flag, RRType, Rcode, type DomainName, type ResourceRecord, lastNameEnd, readHeader, readName, readRdata, skipName, nameKey,
-  WireFault, opcodeOf, rcodeOf, NAME_LAYOUT,
+  WireFault, opcodeOf, rcodeOf, NAME_LAYOUT, FIXED_LENGTH, expandRdata,
 } from '../../wire/index.js';
 import { type Result, ok, err } from '../../wire/result.js';
 import { type Serial, type ZoneDiff, ZoneBuilder, type ZoneVersion, compareSerial, describeZoneError, soaSerial, rdataEqual } from '../../zone/index.js';
@@ -239,10 +239,14 @@ export class XfrParser {
   private stage(name: DomainName, type: number, cls: number, ttl: number, msg: Uint8Array, pos: number, rdlen: number): Result<void, XfrError> {
     const b = this.builder!;
     let r;
-    if (type === RRType.SOA || !hasNames(type)) r = b.addParts(name, type, cls, ttl, msg, pos, rdlen);
-    else {
-      const rd = readRdata(msg, type, pos, rdlen);
-      r = b.addParts(name, type, cls, ttl, rd, 0, rd.length);
+    if (type === RRType.SOA || !hasNames(type)) {
+      const fixed = FIXED_LENGTH.get(type);
+      if (fixed !== undefined && fixed !== rdlen) return err({ kind: 'malformed', detail: `record ${name} has RDATA of ${rdlen} octets` });
+      r = b.addParts(name, type, cls, ttl, msg, pos, rdlen);
+    } else {
+      // Names in RDATA are expanded (RFC 3597 §4) into one reused scratch buffer.
+      const n = expandRdata(msg, type, pos, rdlen, RDATA_SCRATCH);
+      r = b.addParts(name, type, cls, ttl, RDATA_SCRATCH, 0, n);
     }
     if (!r.ok) {
       if (r.error.kind === 'out-of-zone') return err({ kind: 'out-of-zone', name });
@@ -262,6 +266,9 @@ export class XfrParser {
     return ok(undefined);
   }
 }
+
+/** RDATA_SCRATCH holds one expanded RDATA (at most 65535 + 256 × names octets). */
+const RDATA_SCRATCH = new Uint8Array(65535 + 4 * 256);
 
 function hasNames(type: number): boolean {
   return NAME_LAYOUT.has(type);

@@ -1,7 +1,8 @@
 // Who may transfer a zone out (Cloudflare "outgoing" semantics, API.md §4): outgoing transfers
 // enabled; source address equal to a linked peer's IP or inside one of the account's ACL ranges;
 // and, when that peer has a TSIG key (or, for ACL sources, when any linked peer has one — all
-// peers of a zone are expected to share it), a request signed with that key (RFC 8945).
+// peers of a zone are expected to share it), a request signed with that key (RFC 8945). Peers
+// sharing an address accept any of their keys.
 // Everyone else: REFUSED, or NOTAUTH/BADKEY for a request signed with the wrong key.
 
 import IPCIDR from 'ip-cidr';
@@ -60,8 +61,13 @@ export function decideTransfer(policy: OutgoingPolicy, remoteIp: string, signedB
   if (!policy.enabled) return { allow: false, rcode: 'REFUSED', reason: 'outgoing transfers are disabled' };
   const ip = normalizeIp(remoteIp);
   const signed = signedBy === undefined ? undefined : nameKey(signedBy);
-  const peer = policy.peers.find((p) => p.ip !== null && normalizeIp(p.ip) === ip);
-  if (peer !== undefined) return requireKey(peer.keyName === null ? [] : [peer.keyName], signed, `peer ${ip}`);
+  // Several peers may share an address (secondaries on one host, or BIND views told apart by key):
+  // any of their keys will do, and none is needed when one of them has no key.
+  const peers = policy.peers.filter((p) => p.ip !== null && normalizeIp(p.ip) === ip);
+  if (peers.length > 0) {
+    const keys = peers.some((p) => p.keyName === null) ? [] : peers.map((p) => p.keyName!);
+    return requireKey(keys, signed, `peer ${ip}`);
+  }
   const acl = policy.aclRanges.find((r) => inRange(ip, r));
   if (acl !== undefined) {
     const keys = policy.peers.flatMap((p) => (p.keyName === null ? [] : [p.keyName]));

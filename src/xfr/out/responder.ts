@@ -4,9 +4,12 @@
 // message when the request was signed (RFC 8945 §5.3.1). IXFR sends the journal's diffs from the
 // client's serial, the full zone when the journal does not reach back, or the lone current SOA.
 // Over UDP, IXFR answers only when it fits one message, else with the lone SOA (RFC 1995 §2).
+// Each request gets a short transfer id (`xfr`) on its log lines; its outcome is reported through
+// `transferred` (sent whole) or `failed` (refused, or broken off), with octets, RRs and duration.
 
+import { randomBytes } from 'node:crypto';
 import type { MessageSink, RequestContext } from '../../server/types.js';
-import type { RequestTsig, TsigStreamSigner } from '../../tsig/index.js';
+import type { RequestTsig } from '../../tsig/index.js';
 import {
   Flag, MessageWriter, RRClass, RRType, Rcode, type DomainName, type Message, nameToWire, opcodeOf,
 } from '../../wire/index.js';
@@ -30,11 +33,39 @@ export interface TransferLog {
   warn(obj: object, msg?: string): void;
 }
 
+/** TransferFigures: what one transfer out carried and how long it took. */
+export interface TransferFigures {
+  readonly op: 'axfr-out' | 'ixfr-out';
+  /** remote: the client's address (no port). */
+  readonly remote: string;
+  /** xfr: the transfer id on the log lines. */
+  readonly xfr: string;
+  readonly messages: number;
+  /** bytes: octets written (TCP length prefixes included); records: RRs in the messages sent. */
+  readonly bytes: number;
+  readonly records: number;
+  /** ms: from the request to the last write (or the failure). */
+  readonly ms: number;
+}
+
+/** TransferFailure is a transfer out that did not complete. */
+export interface TransferFailure extends TransferFigures {
+  /** zoneId / origin: undefined when the name is not a zone we serve. */
+  readonly zoneId: string | undefined;
+  readonly origin: DomainName | undefined;
+  readonly serial: number | undefined;
+  /** result: 'refused' when the policy or the concurrency limits said no, 'failed' when it broke off. */
+  readonly result: 'refused' | 'failed';
+  readonly reason: string;
+}
+
 export interface ResponderOptions {
   /** zone returns the zone for the question name, or undefined when it is not ours. */
   zone(qname: DomainName): OutgoingZone | undefined;
   /** transferred records a successful transfer out. */
-  transferred?(zoneId: string, info: { op: 'axfr-out' | 'ixfr-out'; remote: string; serial: number; messages: number }): void;
+  transferred?(zoneId: string, info: TransferFigures & { serial: number }): void;
+  /** failed records a refused or broken-off transfer out (must not throw). */
+  failed?(info: TransferFailure): void;
   log: TransferLog;
   /** now in seconds (TSIG). */
   now?: () => number;
@@ -62,33 +93,55 @@ export function createTransferResponder(o: ResponderOptions): (request: Message,
     const op = qtype === RRType.AXFR ? 'axfr-out' : 'ixfr-out';
     const tsig = ctx.tsig as RequestTsig | undefined;
     const remote = ctx.remote.address;
-    const logBase = { op, dir: 'out', remote: `${remote}#${ctx.remote.port}`, key: tsig?.ok ? tsig.keyName : undefined };
+    const xfr = randomBytes(4).toString('hex');
+    const started = performance.now();
+    const logBase = { op, dir: 'out', remote: `${remote}#${ctx.remote.port}`, key: tsig?.ok ? tsig.keyName : undefined, xfr };
     const zone = o.zone(q.name);
     const reply = (rcode: number) => sink.write(simpleResponse(request, rcode, tsig, now()));
+    const frameLength = ctx.transport === 'tcp' ? 2 : 0;
+    let messages = 0;
+    let bytes = 0;
+    let records = 0;
+    const figures = () => ({ op, remote, xfr, messages, bytes, records, ms: performance.now() - started }) as const;
+    const failed = (result: 'refused' | 'failed', reason: string) =>
+      o.failed?.({ ...figures(), zoneId: zone?.id, origin: zone?.origin, serial: zone?.version.serial, result, reason });
     if (zone === undefined || q.class !== RRClass.IN) {
       o.log.info({ ...logBase, zone: q.name }, 'transfer refused: not a zone we serve');
+      failed('refused', 'not a zone we serve');
       return reply(zone === undefined ? Rcode.NotAuth : Rcode.Refused);
     }
     const decision = decideTransfer(zone.policy, remote, tsig?.ok ? tsig.keyName : undefined);
     if (!decision.allow) {
       o.log.info({ ...logBase, zone: zone.origin, serial: zone.version.serial, reason: decision.reason }, 'transfer refused');
+      failed('refused', decision.reason);
       return reply(decision.rcode === 'NOTAUTH' ? Rcode.NotAuth : Rcode.Refused);
     }
-    if (ctx.transport === 'udp' && qtype === RRType.AXFR) return reply(Rcode.Refused);
+    if (ctx.transport === 'udp' && qtype === RRType.AXFR) {
+      failed('refused', 'AXFR over UDP');
+      return reply(Rcode.Refused);
+    }
     const zoneCount = running.get(zone.id) ?? 0;
     if (zoneCount >= maxPerZone || total >= maxTotal) {
       o.log.warn({ ...logBase, zone: zone.origin }, 'transfer refused: too many concurrent transfers');
+      failed('refused', 'too many concurrent transfers');
       return reply(Rcode.Refused);
     }
     running.set(zone.id, zoneCount + 1);
     total++;
     const version = zone.version;
     const signer = tsig?.ok ? tsig.stream() : undefined;
-    const send = (octets: Uint8Array) => writeWithTimeout(() => sink.write(signer ? signer.sign(octets, now()) : octets), writeTimeoutMs);
-    let messages = 0;
+    const send = async (m: RenderedMessage, octets: Uint8Array) => {
+      const out = signer ? signer.sign(octets, now()) : octets;
+      await writeWithTimeout(() => sink.write(out), writeTimeoutMs);
+      bytes += out.length + frameLength;
+      records += m.records;
+    };
     try {
       const clientSerial = qtype === RRType.IXFR ? ixfrClientSerial(request, zone.origin) : undefined;
-      if (qtype === RRType.IXFR && clientSerial === undefined) return await reply(Rcode.FormErr);
+      if (qtype === RRType.IXFR && clientSerial === undefined) {
+        failed('failed', 'IXFR request without the client SOA');
+        return await reply(Rcode.FormErr);
+      }
       let plan: 'full' | 'soa' | ZoneDiff[] = 'full';
       if (clientSerial !== undefined) {
         const order = compareSerial(clientSerial, version.serial);
@@ -106,8 +159,10 @@ export function createTransferResponder(o: ResponderOptions): (request: Message,
           if (i > 0 && signer === undefined && sink.writeParts !== undefined) {
             // Unsigned later messages go out as they are cached, only the ID in front is new.
             await writeWithTimeout(() => sink.writeParts!([idBytes, m.octets.subarray(2)]), writeTimeoutMs);
+            bytes += m.octets.length + frameLength;
+            records += m.records;
           } else {
-            await send(personalize(m, request.header.id, i === 0 ? qwire : undefined, qtype));
+            await send(m, personalize(m, request.header.id, i === 0 ? qwire : undefined, qtype));
           }
           messages++;
         }
@@ -118,12 +173,21 @@ export function createTransferResponder(o: ResponderOptions): (request: Message,
         if (ctx.transport === 'udp' && rendered.length > 1) rendered = [...renderIxfr(version.soa, zone.origin, [])];
         const qwire = nameToWire(q.name);
         for (let i = 0; i < rendered.length; i++) {
-          await send(personalize(rendered[i]!, request.header.id, i === 0 ? qwire : undefined, qtype));
+          await send(rendered[i]!, personalize(rendered[i]!, request.header.id, i === 0 ? qwire : undefined, qtype));
           messages++;
         }
       }
-      o.log.info({ ...logBase, zone: zone.origin, serial: version.serial, messages, reason: decision.reason }, `${op === 'axfr-out' ? 'AXFR' : 'IXFR'} sent`);
-      o.transferred?.(zone.id, { op, remote, serial: version.serial, messages });
+      const done = figures();
+      o.log.info(
+        { ...logBase, zone: zone.origin, serial: version.serial, messages, records, bytes, ms: Math.round(done.ms), reason: decision.reason },
+        `${op === 'axfr-out' ? 'AXFR' : 'IXFR'} sent`,
+      );
+      o.transferred?.(zone.id, { ...done, serial: version.serial });
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      o.log.warn({ ...logBase, zone: zone.origin, serial: version.serial, messages, bytes, err: reason }, `${op === 'axfr-out' ? 'AXFR' : 'IXFR'} failed`);
+      failed('failed', reason);
+      throw e;
     } finally {
       const left = (running.get(zone.id) ?? 1) - 1;
       if (left === 0) running.delete(zone.id);

@@ -11,7 +11,7 @@ import { transferIn } from '../../../src/xfr/in/client.js';
 import { computeDiff, soaSerial } from '../../../src/zone/index.js';
 import { FakePrimary, recordLines, sendNotify, testZone } from '../../helpers/fake-primary.js';
 import { type Instance, startInstance } from '../../helpers/instance.js';
-import { addSecondary, nextPublished, waitFor, waitPublished } from '../../helpers/interop-secondary/secondary.js';
+import { addSecondary, createTsig, nextPublished, waitFor, waitPublished } from '../../helpers/interop-secondary/secondary.js';
 
 type PeerCreate = Cloudflare.DNS.ZoneTransfers.PeerCreateParams;
 
@@ -49,7 +49,7 @@ describe('secondary: multi-tier (fake primary upstream, zonexfer primary downstr
     const zt = zx.cf.dns.zoneTransfers;
     const s = await addSecondary(zx, { origin, primary: primary.address, ixfr: true });
     await waitPublished(zx, s.zoneId, { serial: 1 });
-    const key = peer.tsig === undefined ? undefined : await zt.tsigs.create({ account_id: zx.accountId, name: peer.tsig.name, algo: 'hmac-sha256', secret: peer.tsig.secret });
+    const key = peer.tsig === undefined ? undefined : await createTsig(zx, { name: peer.tsig.name, algo: 'hmac-sha256', secret: peer.tsig.secret });
     const down = await zt.peers.create({ account_id: zx.accountId, name: `down-${origin}`, ip: '127.0.0.1', port: sink.port, ...(key ? { tsig_id: key.id } : {}) } as PeerCreate);
     await zt.outgoing.create({ zone_id: s.zoneId, name: origin, peers: [down.id] });
     await zt.outgoing.enable({ zone_id: s.zoneId } as never);

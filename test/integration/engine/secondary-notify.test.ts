@@ -74,8 +74,9 @@ describe('secondary: NOTIFY in (fake primary)', () => {
 
   it.each([
     ['a TSIG key', 'notify-key.', Buffer.from('zonexfer notify test key, 32 oc').toString('base64'), /must sign with TSIG notify-key/],
-    // The API takes this non-canonical base64 (stray bits in the last character) but the engine
-    // cannot decode it: the peer is skipped by refresh and must not count as keyless for NOTIFY.
+    // Non-canonical base64 (stray bits in the last character): the API refuses it now, but a row
+    // written before it checked may hold one. The engine cannot decode it: the peer is skipped by
+    // refresh and must not count as keyless for NOTIFY.
     ['a key the engine cannot decode', 'broken-key.', 'zxNotifyKeyzxNotifyKeyzxNotifyKeyzxNotifyKy=', /neither a peer nor in an ACL/],
   ])('refuses an unsigned NOTIFY from a peer that has %s', async (_what, name, secret, reason) => {
     const signedOrigin = `notify-${name.replace(/\.$/, '')}.example.`;
