@@ -31,7 +31,8 @@ export type AccessDecision =
 
 /** normalizeIp strips the IPv4-mapped IPv6 prefix (dual-stack sockets report ::ffff:a.b.c.d). */
 export function normalizeIp(ip: string): string {
-  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip.toLowerCase();
+  const l = ip.toLowerCase();
+  return l.startsWith('::ffff:') && isIP(l.slice(7)) === 4 ? l.slice(7) : l;
 }
 
 const cidrCache = new Map<string, IPCIDR | null>();
