@@ -9,6 +9,7 @@ import { DEFAULT_XFR_LIMITS, type XfrLimits } from '../xfr/in/parser.js';
 import type { DnsHooks } from '../server/types.js';
 import type { ZoneDiff } from '../zone/index.js';
 import type { ZoneConfig } from './config.js';
+import type { EngineObserver } from './observe.js';
 import type { Clock, EngineLogger, EngineStore } from './ports.js';
 import type { ZoneRegistry } from './registry.js';
 
@@ -23,6 +24,8 @@ export interface ZoneRuntime {
   lastOk: number | undefined;
   /** storedSerial: the serial of the zone's current version in the store (compare-and-set). */
   storedSerial: number | null;
+  /** diffsSinceSnapshot: diffs stored after the last full snapshot (a new one every N). */
+  diffsSinceSnapshot: number;
 }
 
 /** EngineTuning holds the engine's knobs (config schema defaults). */
@@ -37,6 +40,11 @@ export interface EngineTuning {
   readonly xfrLimits: XfrLimits;
   /** xfrTimeouts bound one transfer in (connect, idle, overall). */
   readonly xfrTimeouts: XfrTimeouts;
+  /**
+   * leaseSeconds: time-to-live of a refresh lease; the holder renews it every third of that while
+   * the refresh runs, so a holder that dies frees the zone for another instance this soon.
+   */
+  readonly leaseSeconds: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = {
@@ -47,6 +55,7 @@ export const DEFAULT_TUNING: EngineTuning = {
   notifyFirstTimeoutMs: 1000,
   xfrLimits: DEFAULT_XFR_LIMITS,
   xfrTimeouts: DEFAULT_XFR_TIMEOUTS,
+  leaseSeconds: 30,
 };
 
 export interface EngineContext {
@@ -65,6 +74,10 @@ export interface EngineContext {
   readonly byOrigin: Map<string, string>;
   /** published is called after a new version is served (events for tests and metrics). */
   published(zoneId: string, serial: number, kind: string): void;
+  /** observe receives transfer, NOTIFY and TSIG outcomes (events for metrics). */
+  readonly observe: EngineObserver;
+  /** signal aborts handlers waiting on the network when the engine stops (observe.ts abortable). */
+  readonly signal: AbortSignal;
 }
 
 /** appendJournal adds a diff to a zone's journal, dropping the oldest beyond the limit. */

@@ -24,14 +24,37 @@ import { reloadPrimary } from './handlers/primary.js';
 import { notifyOut } from './handlers/notify-out.js';
 import { expire, expireSeconds, refresh } from './handlers/refresh.js';
 import { createDnsHooks } from './hooks.js';
+import type { NotifyObserved, TransferObserved, TsigFailureObserved } from './observe.js';
 import { type Clock, type EngineLogger, type EngineStore, systemClock } from './ports.js';
-import { ZoneRegistry } from './registry.js';
+import { type ZoneRole, ZoneRegistry } from './registry.js';
 
 /** EngineEvents are emitted for tests and metrics. */
 export interface EngineEvents {
   published: [{ zoneId: string; serial: number; kind: string }];
   removed: [{ zoneId: string }];
   failed: [{ zoneId: string; event: string; error: string }];
+  /** transfer: one AXFR/IXFR exchange in or out ended (observe.ts). */
+  transfer: [TransferObserved];
+  /** notify: one NOTIFY received or sent to one peer ended. */
+  notify: [NotifyObserved];
+  /** 'tsig-failure': a request's TSIG did not verify. */
+  'tsig-failure': [TsigFailureObserved];
+}
+
+/** ZoneStatus is a served zone as metrics see it (engine.zoneStatus). */
+export interface ZoneStatus {
+  readonly id: string;
+  readonly origin: string;
+  readonly role: ZoneRole;
+  readonly serial: number;
+  readonly expired: boolean;
+  /** lastRefreshOk: time (ms) of the last successful refresh of a secondary; undefined otherwise. */
+  readonly lastRefreshOk: number | undefined;
+}
+
+/** StopOptions: abortAfterMs aborts events still running that long after stop() (shutdown). */
+export interface StopOptions {
+  readonly abortAfterMs?: number;
 }
 
 export interface EngineOptions {
@@ -54,8 +77,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly runtimes = new Map<string, ZoneRuntime>();
   /** staticPolicies: outgoing policies of zones that live outside the store (--zone-file). */
   private readonly staticPolicies = new Map<string, OutgoingPolicy>();
-  /** storedChanged: zones whose stored version moved under us (another instance published). */
-  private readonly storedChanged = new Set<string>();
+  /** enabledHere: zones whose outgoing transfers this instance's API just enabled (one NOTIFY). */
+  private readonly enabledHere = new Set<string>();
+  /** storedChanged: zones whose stored version moved under us (another instance published), with the serial stored. */
+  private readonly storedChanged = new Map<string, number>();
+  /** aborter ends handlers that wait on the network when stop() runs out of patience. */
+  private readonly aborter = new AbortController();
+  private startDone = false;
 
   constructor(opts: EngineOptions) {
     super();
@@ -82,6 +110,12 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.warm(zoneId);
         this.emit('published', { zoneId, serial, kind });
       },
+      observe: {
+        transfer: (e) => this.emit('transfer', e),
+        notify: (e) => this.emit('notify', e),
+        tsigFailure: (e) => this.emit('tsig-failure', e),
+      },
+      signal: this.aborter.signal,
     };
   }
 
@@ -90,12 +124,44 @@ export class Engine extends EventEmitter<EngineEvents> {
     const zones = await this.ctx.store.zones.all();
     for (const z of zones) this.scheduler.schedule(z.id, 'reload');
     await this.scheduler.idle();
+    this.startDone = true;
     this.ctx.log.info({ zones: this.registry.size, configured: this.runtimes.size }, 'zones loaded');
   }
 
-  /** stop freezes the event loop and waits for running events. */
-  async stop(): Promise<void> {
-    await this.scheduler.stop();
+  /** started is true once start() has loaded every zone of the store (readiness). */
+  get started(): boolean {
+    return this.startDone;
+  }
+
+  /**
+   * stop freezes the event loop and waits for running events. With `abortAfterMs`, events still
+   * running after that long are aborted: a transfer in or a NOTIFY out waiting on the network
+   * ends at once (logged and kept in the history as aborted) instead of at its own timeout.
+   */
+  async stop(o: StopOptions = {}): Promise<void> {
+    const stopped = this.scheduler.stop();
+    if (o.abortAfterMs === undefined) return stopped;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), o.abortAfterMs);
+    });
+    const first = await Promise.race([stopped.then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (first === 'late') {
+      this.ctx.log.warn({ afterMs: o.abortAfterMs }, 'zone events still running: aborting them');
+      this.aborter.abort();
+      await stopped;
+    }
+  }
+
+  /** zoneStatus lists the served zones with serial, expiry and last successful refresh (metrics). */
+  zoneStatus(): ZoneStatus[] {
+    const out: ZoneStatus[] = [];
+    for (const z of this.registry.zones()) {
+      const lastRefreshOk = z.role === 'secondary' ? this.runtimes.get(z.id)?.lastOk : undefined;
+      out.push({ id: z.id, origin: z.origin, role: z.role, serial: z.version.serial, expired: z.expired, lastRefreshOk });
+    }
+    return out;
   }
 
   /** idle resolves when no zone event is running or due (tests). */
@@ -144,7 +210,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   versionStored(zoneId: string, serial: number): void {
     if (this.registry.get(zoneId)?.version.serial === serial) return;
-    this.storedChanged.add(zoneId);
+    this.storedChanged.set(zoneId, serial);
     this.scheduler.schedule(zoneId, 'reload');
   }
 
@@ -157,6 +223,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   outgoingEnabled(zoneId: string): void {
+    this.enabledHere.add(zoneId);
     this.scheduler.schedule(zoneId, 'reload');
   }
 
@@ -205,14 +272,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const cfg = await loadZoneConfig(this.ctx.store, zone);
     const previous = this.runtimes.get(zoneId);
-    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null };
-    const wasEnabled = previous?.config.outgoing?.enabled === true;
+    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null, diffsSinceSnapshot: 0 };
     rt.config = cfg;
     this.runtimes.set(zoneId, rt);
     // First sight of the zone (start-up, a new zone, or a version stored by another instance):
     // serve what the store holds, without contacting any primary (issue 6).
     let restoredRefreshAt: number | undefined;
-    if (previous === undefined || this.storedChanged.delete(zoneId)) {
+    // A version this instance stored itself can reach the feed before it is served (PGlite emits
+    // at commit, in-process): by the time this runs it is served, and reading it back is waste.
+    const storedSerial = this.storedChanged.get(zoneId);
+    this.storedChanged.delete(zoneId);
+    if (previous === undefined || (storedSerial !== undefined && storedSerial !== this.registry.get(zoneId)?.version.serial)) {
       const stored = await loadStored(this.ctx, zoneId, cfg.origin);
       if (stored !== undefined && stored.version.serial !== this.registry.get(zoneId)?.version.serial) {
         adoptStored(this.ctx, rt, stored);
@@ -259,6 +329,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     }
     // Cloudflare: enabling outgoing transfers sends a NOTIFY to the secondaries.
-    if (cfg.outgoing?.enabled === true && !wasEnabled && previous !== undefined) this.scheduler.schedule(zoneId, 'notify-out');
+    // Only the instance whose API enabled them: every other instance reloads the same change from
+    // the change feed, and N instances must not send N NOTIFYs.
+    if (this.enabledHere.delete(zoneId) && cfg.outgoing?.enabled === true) this.scheduler.schedule(zoneId, 'notify-out');
   }
 }

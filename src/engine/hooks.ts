@@ -1,7 +1,9 @@
 // The DNS server hooks the engine provides: TSIG verification of requests against the keys of
 // configured peers (RFC 8945 §5.2), NOTIFY in (RFC 1996 §3: authenticate, answer, schedule a
 // refresh — never transfer inline), and transfers out through src/xfr/out with the zone's
-// outgoing policy. Every decision is logged with its reason.
+// outgoing policy. Every decision is logged with its reason and a transfer id (`xfr`), and
+// reported to ctx.observe (metrics): transfers out, NOTIFY in, TSIG verification failures.
+// Refused requests are not written to the history: anyone can send them, as often as they like.
 
 import { notifyResponse } from '../notify/index.js';
 import type { DnsHooks, RequestContext } from '../server/types.js';
@@ -11,6 +13,7 @@ import { type OutgoingPolicy, decideTransfer } from '../xfr/out/policy.js';
 import { createTransferResponder } from '../xfr/out/responder.js';
 import { soaSerial } from '../zone/index.js';
 import type { EngineContext } from './context.js';
+import { newXfrId } from './observe.js';
 
 export interface HookDeps {
   policyFor(zoneId: string): OutgoingPolicy | undefined;
@@ -29,18 +32,43 @@ export function createDnsHooks(ctx: EngineContext, deps: HookDeps): DnsHooks {
       return { id: z.id, origin: z.origin, version: z.version, policy: deps.policyFor(z.id) ?? DISABLED, journal: ctx.runtimes.get(z.id)?.journal ?? [] };
     },
     transferred: (zoneId, info) => {
+      const type = info.op === 'axfr-out' ? 'AXFR' : 'IXFR';
+      const origin = ctx.registry.get(zoneId)?.origin ?? '';
+      ctx.observe.transfer({ xfr: info.xfr, zoneId, zone: origin, dir: 'out', type, peer: info.remote, result: 'success', ms: info.ms, bytes: info.bytes, records: info.records });
       if (zoneId.startsWith('file:')) return;
       const now = new Date(ctx.clock.now());
       void ctx.store.outgoing.recordCheck(zoneId, { lastTransferredTime: now, soaSerial: info.serial, checkedTime: now }).catch(() => undefined);
       void ctx.store.zoneState
-        .appendTransfer({ zoneId, op: info.op, remote: info.remote, serial: info.serial, ok: true, error: null, startedAt: now, finishedAt: now })
+        .appendTransfer({
+          zoneId, op: info.op, remote: info.remote, serial: info.serial, ok: true, error: null, startedAt: new Date(now.getTime() - Math.round(info.ms)), finishedAt: now,
+          records: info.records, bytes: info.bytes, xfrId: info.xfr,
+        })
+        .catch(() => undefined);
+    },
+    failed: (info) => {
+      const refused = info.result === 'refused';
+      ctx.observe.transfer({
+        xfr: info.xfr, zoneId: info.zoneId ?? '', zone: info.origin ?? '', dir: 'out', type: info.op === 'axfr-out' ? 'AXFR' : 'IXFR',
+        peer: refused ? '' : info.remote, result: refused ? 'refused' : 'failure', ms: info.ms, bytes: info.bytes, records: info.records,
+      });
+      if (refused || info.zoneId === undefined || info.zoneId.startsWith('file:')) return;
+      const now = new Date(ctx.clock.now());
+      void ctx.store.zoneState
+        .appendTransfer({
+          zoneId: info.zoneId, op: info.op, remote: info.remote, serial: info.serial ?? null, ok: false, error: info.reason,
+          startedAt: new Date(now.getTime() - Math.round(info.ms)), finishedAt: now, records: info.records, bytes: info.bytes, xfrId: info.xfr,
+        })
         .catch(() => undefined);
     },
     log: ctx.log,
     now: nowSeconds,
   });
   return {
-    tsig: (request) => verifyRequest(request, (name) => ctx.keys.get(nameKey(name)), { now: nowSeconds() })!,
+    tsig: (request) => {
+      const r = verifyRequest(request, (name) => ctx.keys.get(nameKey(name)), { now: nowSeconds() })!;
+      if (!r.ok) ctx.observe.tsigFailure({ error: r.error, reason: r.failure.reason });
+      return r;
+    },
     transfer,
     notify: (request, rctx) => notifyIn(ctx, deps, request, rctx),
   };
@@ -55,12 +83,19 @@ function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: Re
   const sign = (m: Uint8Array) => (tsig?.ok ? tsig.sign(m) : m);
   const q = request.questions[0];
   const remote = `${rctx.remote.address}#${rctx.remote.port}`;
-  if (q === undefined || q.type !== RRType.SOA || q.class !== RRClass.IN) return sign(notifyResponse(request, Rcode.FormErr));
+  const xfr = newXfrId();
+  // Refused NOTIFYs are counted without zone (unless ours) or peer: any address may send them.
+  const refused = (zoneId: string, zone: string) => ctx.observe.notify({ xfr, zoneId, zone, dir: 'in', peer: '', result: 'refused' });
+  if (q === undefined || q.type !== RRType.SOA || q.class !== RRClass.IN) {
+    refused('', '');
+    return sign(notifyResponse(request, Rcode.FormErr));
+  }
   const zoneId = ctx.byOrigin.get(nameKey(q.name));
   const rt = zoneId === undefined ? undefined : ctx.runtimes.get(zoneId);
-  const log = { zone: q.name as DomainName, op: 'notify-in', dir: 'in', remote, key: tsig?.ok ? tsig.keyName : undefined };
+  const log = { zone: q.name as DomainName, op: 'notify-in', dir: 'in', remote, key: tsig?.ok ? tsig.keyName : undefined, xfr };
   if (rt === undefined || rt.config.type !== 'secondary' || rt.config.incoming === undefined) {
     ctx.log.info({ ...log, reason: 'not a secondary zone here' }, 'NOTIFY refused');
+    refused(rt?.config.id ?? '', rt?.config.origin ?? '');
     return sign(notifyResponse(request, Rcode.NotAuth));
   }
   const inc = rt.config.incoming;
@@ -74,14 +109,18 @@ function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: Re
   const d = decideTransfer(policy, rctx.remote.address, tsig?.ok ? tsig.keyName : undefined);
   if (!d.allow) {
     ctx.log.info({ ...log, reason: d.reason }, 'NOTIFY refused');
+    refused(rt.config.id, rt.config.origin);
     return sign(notifyResponse(request, d.rcode === 'NOTAUTH' ? Rcode.NotAuth : Rcode.Refused));
   }
   const soa = request.answers.find((r) => r.type === RRType.SOA);
   ctx.log.info({ ...log, serial: soa === undefined ? undefined : soaSerial(soa.rdata), reason: d.reason }, 'NOTIFY accepted: refresh scheduled');
+  ctx.observe.notify({ xfr, zoneId: rt.config.id, zone: rt.config.origin, dir: 'in', peer: rctx.remote.address, result: 'success' });
   deps.notifyReceived(rt.config.id);
   const now = new Date(ctx.clock.now());
   void ctx.store.zoneState
-    .appendTransfer({ zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now })
+    .appendTransfer({
+      zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr,
+    })
     .catch(() => undefined);
   return sign(notifyResponse(request, Rcode.NoError));
 }

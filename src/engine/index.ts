@@ -2,6 +2,7 @@
 export * from './config.js';
 export * from './context.js';
 export * from './engine.js';
+export * from './observe.js';
 export * from './ports.js';
 export * from './primary-zone.js';
 export * from './registry.js';

@@ -1,31 +1,45 @@
 // Persisting versions (issue 6): every version is stored before it is announced as current, and
-// at start-up (or when another instance publishes) the current version is read back instead of
-// transferred again. A version whose compare-and-set loses (another instance published first) is
-// dropped in favour of the stored winner, so all instances converge on one serial.
+// at start-up (or when another instance publishes) the stored state is read back instead of
+// transferred again. An IXFR or API change stores only its diffs — the zone is never copied for a
+// small change — and a full snapshot is written on AXFR and every SNAPSHOT_EVERY diffs, which
+// bounds the replay at start-up. A lost compare-and-set (another instance published first) drops
+// the version in favour of the stored winner, so all instances converge on one serial.
 
-import type { ResourceRecord } from '../wire/index.js';
-import { RRClass, RRType, parseName } from '../wire/index.js';
-import { type ZoneDiff, type ZoneVersion, decodeDiff, decodeSnapshot, encodeDiff, encodeSnapshot, soaSerial } from '../zone/index.js';
+import { RRClass, RRType, type ResourceRecord, parseName } from '../wire/index.js';
+import { type ZoneDiff, type ZoneVersion, applyDiff, decodeDiff, decodeSnapshot, describeZoneError, encodeDiff, encodeSnapshot, soaSerial } from '../zone/index.js';
 import type { EngineContext, ZoneRuntime } from './context.js';
+
+/** SNAPSHOT_EVERY: diffs stored after a snapshot before the next version is stored in full. */
+export const SNAPSHOT_EVERY = 64;
+
+const journalRow = (d: ZoneDiff) => ({ serialFrom: soaSerial(d.soaFrom.rdata), serialTo: soaSerial(d.soaTo.rdata), diff: encodeDiff(d) });
 
 /**
  * persistVersion stores `version` as the zone's current one, replacing rt.storedSerial (the serial
- * the engine believes is current in the store, or null). `diffs` (from the previous version) join the journal;
- * none restarts it. Resolves 'conflict' when another writer moved the zone first.
+ * the engine believes is current in the store, or null). With `diffs` (from the stored version)
+ * only they are written, unless a snapshot is due or forced (AXFR); without, a full snapshot
+ * restarts the journal.
+ * Resolves 'conflict' when another writer moved the zone first.
  */
-export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, version: ZoneVersion, diffs: readonly ZoneDiff[] | undefined): Promise<'saved' | 'conflict'> {
-  const chunks = encodeSnapshot(version);
-  const expect = rt.storedSerial;
-  const r = await ctx.store.versions.save(
-    rt.config.id,
-    { serial: version.serial, origin: version.origin, soaTtl: version.soa.ttl, soaRdata: version.soa.rdata, recordCount: version.recordCount, chunks },
-    {
-      expectSerial: expect,
-      ...(diffs !== undefined ? { journal: diffs.map((d) => ({ serialFrom: soaSerial(d.soaFrom.rdata), serialTo: soaSerial(d.soaTo.rdata), diff: encodeDiff(d) })) } : {}),
-      journalLimit: ctx.tuning.journalLimit,
-    },
-  );
-  if (r === 'saved') rt.storedSerial = version.serial;
+export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, version: ZoneVersion, diffs: readonly ZoneDiff[] | undefined, forceSnapshot = false): Promise<'saved' | 'conflict'> {
+  const o = { expectSerial: rt.storedSerial, journalLimit: ctx.tuning.journalLimit };
+  const journal = diffs?.map(journalRow);
+  const incremental = !forceSnapshot && journal !== undefined && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < SNAPSHOT_EVERY;
+  const r = incremental
+    ? await ctx.store.versions.save(rt.config.id, { kind: 'incremental', serial: version.serial, journal }, o)
+    : await ctx.store.versions.save(
+        rt.config.id,
+        {
+          kind: 'full',
+          version: { serial: version.serial, origin: version.origin, soaTtl: version.soa.ttl, soaRdata: version.soa.rdata, recordCount: version.recordCount, chunks: encodeSnapshot(version) },
+          ...(journal !== undefined ? { journal } : {}),
+        },
+        o,
+      );
+  if (r === 'saved') {
+    rt.storedSerial = version.serial;
+    rt.diffsSinceSnapshot = incremental ? rt.diffsSinceSnapshot + journal.length : 0;
+  }
   return r;
 }
 
@@ -33,26 +47,38 @@ export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, versio
 export interface StoredState {
   readonly version: ZoneVersion;
   readonly journal: ZoneDiff[];
+  readonly diffsSinceSnapshot: number;
 }
 
-/** loadStored reads and decodes the zone's current version and journal; undefined when none. */
+/** loadStored reads the zone's stored state: its snapshot with the later diffs applied. */
 export async function loadStored(ctx: EngineContext, zoneId: string, origin: string): Promise<StoredState | undefined> {
   const row = await ctx.store.versions.current(zoneId);
   if (row === null) return undefined;
   const name = parseName(origin);
   if (!name.ok) return undefined;
-  const soa: ResourceRecord = { name: name.value, type: RRType.SOA, class: RRClass.IN, ttl: row.soaTtl, rdata: row.soaRdata };
-  const v = decodeSnapshot(name.value, RRClass.IN, soa, row.chunks);
-  if (!v.ok) {
-    ctx.log.error({ zone: origin, err: v.error.detail }, 'stored version is damaged; ignoring it');
+  const b = row.base;
+  const soa: ResourceRecord = { name: name.value, type: RRType.SOA, class: RRClass.IN, ttl: b.soaTtl, rdata: b.soaRdata };
+  const decoded = decodeSnapshot(name.value, RRClass.IN, soa, b.chunks);
+  if (!decoded.ok) {
+    ctx.log.error({ zone: origin, err: decoded.error.detail }, 'stored version is damaged; ignoring it');
     return undefined;
+  }
+  let v = decoded.value;
+  for (const e of row.diffs) {
+    const d = decodeDiff(e.diff);
+    const next = d.ok ? applyDiff(v, d.value) : undefined;
+    if (next === undefined || !next.ok) {
+      ctx.log.error({ zone: origin, serial: e.serialTo, err: next === undefined ? 'damaged diff' : describeZoneError(next.error) }, 'stored diff does not apply; ignoring the stored state');
+      return undefined;
+    }
+    v = next.value;
   }
   const journal: ZoneDiff[] = [];
   for (const e of await ctx.store.versions.journal(zoneId)) {
     const d = decodeDiff(e.diff);
     if (d.ok) journal.push(d.value);
   }
-  return { version: v.value, journal };
+  return { version: v, journal, diffsSinceSnapshot: row.diffs.length };
 }
 
 /** adoptStored installs a stored state as the zone's served version. */
@@ -60,6 +86,7 @@ export function adoptStored(ctx: EngineContext, rt: ZoneRuntime, s: StoredState)
   const cfg = rt.config;
   rt.journal = s.journal.slice(-ctx.tuning.journalLimit);
   rt.storedSerial = s.version.serial;
+  rt.diffsSinceSnapshot = s.diffsSinceSnapshot;
   ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: cfg.type === 'full' ? 'primary' : 'secondary', version: s.version, expired: false });
   ctx.published(cfg.id, s.version.serial, 'stored');
 }

@@ -88,6 +88,11 @@ export interface TransferEventRow {
   error: string | null;
   startedAt: string | Date;
   finishedAt: string | Date;
+  /** records / bytes: RRs and octets on the wire, for transfers. */
+  records?: number | null;
+  bytes?: number | null;
+  /** xfrId: the transfer id of the log lines (`xfr`). */
+  xfrId?: string | null;
 }
 
 /** StoredVersionRow is a persisted version (src/store/repos/versions.ts). */
@@ -123,8 +128,12 @@ export interface EngineStore {
     releaseLease(zoneId: string, owner: string): Promise<void>;
   };
   readonly versions: {
-    save(zoneId: string, v: StoredVersionRow, o: { expectSerial: number | null; journal?: readonly JournalRow[]; journalLimit: number }): Promise<'saved' | 'conflict'>;
-    current(zoneId: string): Promise<StoredVersionRow | null>;
+    save(
+      zoneId: string,
+      req: { kind: 'full'; version: StoredVersionRow; journal?: readonly JournalRow[] } | { kind: 'incremental'; serial: number; journal: readonly JournalRow[] },
+      o: { expectSerial: number | null; journalLimit: number },
+    ): Promise<'saved' | 'conflict'>;
+    current(zoneId: string): Promise<{ serial: number; base: StoredVersionRow; diffs: readonly JournalRow[] } | null>;
     journal(zoneId: string): Promise<JournalRow[]>;
   };
 }

@@ -13,6 +13,7 @@ import { incomingRepo, outgoingRepo, type IncomingRepo, type OutgoingRepo } from
 import { zoneStateRepo, type ZoneStateRepo } from './repos/zone-state.js';
 import { zoneRepo, type ZoneRepo } from './repos/zones.js';
 import { versionRepo, type VersionRepo } from './repos/versions.js';
+import { PLAINTEXT, secretBox, type SecretBox } from './secrets.js';
 import type { Sql } from './sql.js';
 
 export type { Change, ChangeKind, ChangeListener } from './change-feed.js';
@@ -24,10 +25,11 @@ export { RecordNotFoundError } from './repos/records.js';
 export { toFqdn } from './repos/zones.js';
 export type { Sql, SqlQuery } from './sql.js';
 export { toRfc3339 } from './time.js';
+export { SECRET_PREFIX, SecretKeyError, isSealed, secretBox, type SecretBox } from './secrets.js';
 export type * from './types.js';
 export type { AccountRepo, TokenRepo, ZoneRepo, IncomingRepo, OutgoingRepo, PeerRepo, TsigRepo, AclRepo, RecordRepo, ZoneStateRepo };
 export type { TransferCheck } from './repos/transfers.js';
-export type { JournalEntry, SaveOptions, SaveOutcome, StoredVersion, VersionRepo } from './repos/versions.js';
+export type { JournalEntry, SaveOptions, SaveOutcome, SaveRequest, StoredState, StoredVersion, VersionRepo } from './repos/versions.js';
 
 /** Store is everything the API and the engine persist, behind one object. */
 export interface Store {
@@ -66,10 +68,21 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** onError receives background errors (idle pool clients, LISTEN connection, listeners). */
   onError?: (err: unknown) => void;
+  /**
+   * secretKey (ZONEXFER_SECRET_KEY) encrypts TSIG secrets at rest: 32 octets as base64 or hex, or
+   * a passphrase of at least 16 characters. Unset: secrets are stored as sent (secrets.ts).
+   */
+  secretKey?: string;
+}
+
+/** CreateStoreOptions: what createStore needs besides the connection. */
+export interface CreateStoreOptions {
+  /** secrets seals TSIG secrets at rest (default PLAINTEXT); build one with secretBox(key). */
+  secrets?: SecretBox;
 }
 
 /** createStore builds the repositories over an open Sql (migrations not run). */
-export async function createStore(sql: Sql, onError: (err: unknown) => void = () => undefined): Promise<Store> {
+export async function createStore(sql: Sql, onError: (err: unknown) => void = () => undefined, options: CreateStoreOptions = {}): Promise<Store> {
   const feed = new ChangeFeed(sql, onError);
   await feed.start();
   const db = feed.db();
@@ -81,7 +94,7 @@ export async function createStore(sql: Sql, onError: (err: unknown) => void = ()
     incoming: incomingRepo(db),
     outgoing: outgoingRepo(db),
     peers: peerRepo(db),
-    tsigs: tsigRepo(db),
+    tsigs: tsigRepo(db, options.secrets ?? PLAINTEXT),
     acls: aclRepo(db),
     records: recordRepo(db),
     zoneState: zoneStateRepo(db),
@@ -101,6 +114,8 @@ export async function createStore(sql: Sql, onError: (err: unknown) => void = ()
 /** openStore picks the adapter, runs the migrations and returns the store. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const onError = opts.onError ?? (() => undefined);
+  // Derived before connecting: a key too weak to use fails the start, not the first TSIG read.
+  const secrets = await secretBox(opts.secretKey);
   const sql =
     opts.databaseUrl !== undefined && opts.databaseUrl !== ''
       ? await openPg({
@@ -112,7 +127,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       : await openPglite({ dataDir: opts.dataDir.startsWith('memory://') ? opts.dataDir : join(opts.dataDir, 'pglite') });
   try {
     await migrate(sql);
-    return await createStore(sql, onError);
+    return await createStore(sql, onError, { secrets });
   } catch (err) {
     await sql.close().catch(() => undefined);
     throw err;

@@ -235,10 +235,18 @@ export interface TransferEvent {
   error: string | null;
   startedAt: string | Date;
   finishedAt: string | Date;
+  /** records / bytes: RRs and octets on the wire (transfers only; migration 0003). */
+  records?: number | null;
+  bytes?: number | null;
+  /** xfrId: the transfer id that tags the transfer's log lines (`xfr`). */
+  xfrId?: string | null;
 }
 
-export interface TransferRecord extends Omit<TransferEvent, 'startedAt' | 'finishedAt'> {
+export interface TransferRecord extends Omit<TransferEvent, 'startedAt' | 'finishedAt' | 'records' | 'bytes' | 'xfrId'> {
   id: number;
   startedAt: string;
   finishedAt: string;
+  records: number | null;
+  bytes: number | null;
+  xfrId: string | null;
 }

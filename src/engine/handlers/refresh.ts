@@ -11,13 +11,18 @@
 //                               ▼
 //                          IXFR (if allowed) ──fail──▶ AXFR ──fail──▶ next peer ──none left──▶ retry
 //                               └────ok────────────────┴──ok──▶ publish, NOTIFY out, ok
+//
+// Every log line of one refresh carries the same transfer id (`xfr`), also kept in the history;
+// each AXFR/IXFR exchange is reported to ctx.observe (metrics). When the engine stops, a refresh
+// waiting on the network is aborted (observe.ts): kept in the history as failed, no retry planned.
 
 import { RRType } from '../../wire/index.js';
 import { type XfrError, describeXfrError } from '../../xfr/errors.js';
-import { type TransferInResult, querySoa, transferIn } from '../../xfr/in/client.js';
+import { type TransferInOptions, type TransferInResult, querySoa, transferIn } from '../../xfr/in/client.js';
 import { type ZoneDiff, type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
 import type { PeerConfig } from '../config.js';
 import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
+import { EngineAborted, type XfrResult, abortable, newXfrId } from '../observe.js';
 import { adoptStored, loadStored, persistVersion } from '../persist.js';
 
 /** DEFAULT_SOA_RETRY is used before the zone has ever been transferred (no SOA to read). */
@@ -30,24 +35,37 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   const cfg = rt.config;
   const inc = cfg.incoming;
   if (cfg.type !== 'secondary' || inc === undefined) return;
-  // One instance at a time refreshes a zone (issue 6): the lease outlives a stuck holder by its TTL.
-  const leaseSeconds = Math.ceil(ctx.tuning.xfrTimeouts.overallMs / 1000) + 60;
+  // One instance at a time refreshes a zone (issue 6). The lease is short and renewed while the
+  // refresh runs: a holder that dies (kill -9, lost host) frees the zone after leaseSeconds, not
+  // after a whole transfer timeout. A forced AXFR that has to wait stays a forced AXFR.
+  const leaseSeconds = ctx.tuning.leaseSeconds;
   if (!(await ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds))) {
     ctx.log.debug({ zone: cfg.origin, op: 'refresh' }, 'another instance holds the refresh lease');
-    ctx.scheduler.replace(cfg.id, 'refresh', ctx.clock.now() + 5000);
+    ctx.scheduler.replace(cfg.id, force ? 'force-axfr' : 'refresh', ctx.clock.now() + Math.min(5000, leaseSeconds * 1000));
     return;
   }
+  const renew = setInterval(() => void ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
+  renew.unref();
+  const xfr = newXfrId();
+  const started = ctx.clock.now();
   try {
-    await refreshHeld(ctx, rt, force);
+    await refreshHeld(ctx, rt, force, xfr, started);
+  } catch (e) {
+    if (!(e instanceof EngineAborted)) throw e;
+    ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: e.message }, 'refresh aborted');
+    const serial = ctx.registry.get(cfg.id)?.version.serial ?? null;
+    await ctx.store.zoneState.appendTransfer({
+      zoneId: cfg.id, op: 'refresh', remote: null, serial, ok: false, error: e.message, startedAt: new Date(started), finishedAt: new Date(ctx.clock.now()), xfrId: xfr,
+    });
   } finally {
+    clearInterval(renew);
     await ctx.store.zoneState.releaseLease(cfg.id, ctx.instanceId);
   }
 }
 
-async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean): Promise<void> {
+async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, xfr: string, started: number): Promise<void> {
   const cfg = rt.config;
   const inc = cfg.incoming!;
-  const started = ctx.clock.now();
   const current = ctx.registry.get(cfg.id);
   const currentVersion = current?.role === 'secondary' ? current.version : undefined;
   const errors: string[] = [];
@@ -57,48 +75,84 @@ async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean):
       errors.push(`${peer.name}: ${peer.keyError}`);
       continue;
     }
-    const attempt = await tryPeer(ctx, rt, peer, currentVersion, force);
+    const attempt = await tryPeer(ctx, rt, peer, currentVersion, force, xfr);
     if (!attempt.ok) {
       errors.push(`${peer.ip}#${peer.port}: ${attempt.error}`);
-      ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, err: attempt.error }, 'refresh from peer failed');
+      ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, err: attempt.error }, 'refresh from peer failed');
       continue;
     }
-    await succeeded(ctx, rt, peer, attempt, currentVersion, started);
+    await succeeded(ctx, rt, peer, attempt, currentVersion, started, xfr);
     return;
   }
-  await failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, started);
+  await failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, started, xfr);
 }
 
-async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion | undefined, force: boolean): Promise<Attempt> {
+/**
+ * pull runs one AXFR or IXFR from a peer, abortable by the engine's stop; `report` then tells
+ * ctx.observe how it ended (the caller decides: an IXFR received whole may still not apply).
+ */
+async function pull(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, xfr: string, o: TransferInOptions): Promise<{ r: Awaited<ReturnType<typeof transferIn>>; report: (result: XfrResult) => void }> {
+  const t0 = ctx.clock.now();
+  const observe = (result: XfrResult, detail: TransferInResult | undefined) =>
+    ctx.observe.transfer({
+      xfr, zoneId: rt.config.id, zone: rt.config.origin, dir: 'in', type: o.qtype === RRType.AXFR ? 'AXFR' : 'IXFR', peer: peer.ip ?? '',
+      result, ms: ctx.clock.now() - t0, bytes: detail?.bytes ?? 0, records: detail?.records ?? 0,
+    });
+  try {
+    const r = await abortable(transferIn(o), ctx.signal);
+    return { r, report: (result) => observe(result, r.ok ? r.value : undefined) };
+  } catch (e) {
+    if (e instanceof EngineAborted) observe('aborted', undefined);
+    throw e;
+  }
+}
+
+/** resultOf classifies a failed transfer in: the primary saying no, or anything else. */
+function resultOf(e: XfrError): XfrResult {
+  return e.kind === 'refused' || e.kind === 'notauth' ? 'refused' : 'failure';
+}
+
+async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion | undefined, force: boolean, xfr: string): Promise<Attempt> {
   const origin = rt.config.origin;
   const address = { host: peer.ip!, port: peer.port, key: peer.key };
   if (!force && current !== undefined) {
-    const soa = await querySoa(address, origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) });
+    const soa = await abortable(querySoa(address, origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) }), ctx.signal);
     await ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) });
     if (!soa.ok) return { ok: false, error: `SOA query: ${describeXfrError(soa.error)}` };
     const order = compareSerial(soa.value.serial, current.serial);
     if (order !== 'gt') return { ok: true, version: current, kind: 'up-to-date', detail: undefined };
   }
-  const log = { zone: origin, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name };
+  const log = { zone: origin, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr };
   if (!force && current !== undefined && peer.ixfr) {
-    const ixfr = await transferIn({ peer: address, origin, qtype: RRType.IXFR, currentSoa: current.soa, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
+    const { r: ixfr, report } = await pull(ctx, rt, peer, xfr, { peer: address, origin, qtype: RRType.IXFR, currentSoa: current.soa, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
     if (ixfr.ok) {
       const applied = applyOutcome(ixfr.value, current);
+      report(applied.ok ? 'success' : 'failure');
       if (applied.ok) return { ok: true, version: applied.version, kind: applied.kind, detail: ixfr.value };
       ctx.log.warn({ ...log, op: 'ixfr-in', err: applied.error }, 'IXFR unusable, falling back to AXFR');
     } else if (!isFinal(ixfr.error)) {
+      report(resultOf(ixfr.error));
       ctx.log.warn({ ...log, op: 'ixfr-in', err: describeXfrError(ixfr.error) }, 'IXFR failed, falling back to AXFR');
     } else {
+      report(resultOf(ixfr.error));
       return { ok: false, error: `IXFR: ${describeXfrError(ixfr.error)}` };
     }
   }
-  const axfr = await transferIn({ peer: address, origin, qtype: RRType.AXFR, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
-  if (!axfr.ok) return { ok: false, error: `AXFR: ${describeXfrError(axfr.error)}` };
+  const { r: axfr, report } = await pull(ctx, rt, peer, xfr, { peer: address, origin, qtype: RRType.AXFR, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
+  if (!axfr.ok) {
+    report(resultOf(axfr.error));
+    return { ok: false, error: `AXFR: ${describeXfrError(axfr.error)}` };
+  }
   const out = axfr.value.outcome;
-  if (out.kind !== 'full') return { ok: false, error: 'AXFR did not return a full zone' };
+  if (out.kind !== 'full') {
+    report('failure');
+    return { ok: false, error: 'AXFR did not return a full zone' };
+  }
   if (!force && current !== undefined && compareSerial(out.version.serial, current.serial) !== 'gt') {
+    report('failure');
     return { ok: false, error: `AXFR returned serial ${out.version.serial}, not newer than ${current.serial}` };
   }
+  report('success');
   return { ok: true, version: out.version, kind: 'axfr-in', detail: axfr.value };
 }
 
@@ -120,7 +174,7 @@ function applyOutcome(r: TransferInResult, current: ZoneVersion): { ok: true; ve
   return { ok: true, version: v, kind: 'ixfr-in' };
 }
 
-async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, a: Extract<Attempt, { ok: true }>, old: ZoneVersion | undefined, started: number): Promise<void> {
+async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, a: Extract<Attempt, { ok: true }>, old: ZoneVersion | undefined, started: number, xfr: string): Promise<void> {
   const cfg = rt.config;
   const now = ctx.clock.now();
   rt.failures = 0;
@@ -135,10 +189,16 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
   if (a.kind !== 'up-to-date') {
     let diffs: ZoneDiff[] | undefined;
     if (a.kind === 'ixfr-in' && a.detail?.outcome.kind === 'incremental') diffs = [...a.detail.outcome.diffs];
-    else if (old !== undefined && cfg.outgoing !== undefined) diffs = [computeDiff(old, a.version)]; // multi-tier: our secondaries can IXFR
+    else if (old !== undefined && cfg.outgoing !== undefined) {
+      // Multi-tier: our secondaries can IXFR. A diff that changes as many records as the zone has
+      // is no smaller than the zone (RFC 1995 §4 allows the full zone instead) and would cost more
+      // to encode and store than the transfer itself: the journal restarts here instead.
+      const d = computeDiff(old, a.version);
+      if (d.removed.length + d.added.length < a.version.recordCount) diffs = [d];
+    }
     // Stored before it is announced (issue 6). A lost compare-and-set means another instance
     // stored a version meanwhile: serve that one.
-    const saved = await persistVersion(ctx, rt, a.version, diffs);
+    const saved = await persistVersion(ctx, rt, a.version, diffs, a.kind === 'axfr-in');
     if (saved === 'conflict') {
       const stored = await loadStored(ctx, cfg.id, cfg.origin);
       if (stored !== undefined) adoptStored(ctx, rt, stored);
@@ -148,10 +208,13 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
     else for (const d of diffs) appendJournal(ctx, rt, d);
     ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: 'secondary', version: a.version, expired: false });
     ctx.log.info(
-      { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, ms: now - started },
+      { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, bytes: a.detail?.bytes, ms: now - started },
       a.kind === 'axfr-in' ? 'AXFR completed' : 'IXFR completed',
     );
-    await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: a.kind, remote: peer.ip, serial: a.version.serial, ok: true, error: null, startedAt: new Date(started), finishedAt: new Date(now) });
+    await ctx.store.zoneState.appendTransfer({
+      zoneId: cfg.id, op: a.kind, remote: peer.ip, serial: a.version.serial, ok: true, error: null, startedAt: new Date(started), finishedAt: new Date(now),
+      records: a.detail?.records ?? null, bytes: a.detail?.bytes ?? null, xfrId: xfr,
+    });
     ctx.published(cfg.id, a.version.serial, a.kind);
     if (cfg.outgoing?.enabled === true) ctx.scheduler.schedule(cfg.id, 'notify-out');
   } else {
@@ -161,7 +224,7 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
   await ctx.store.zoneState.patch(cfg.id, { serial: a.version.serial, lastRefreshOk: new Date(now), nextRefresh: new Date(nextRefresh), nextExpire: new Date(nextExpire), lastError: null });
 }
 
-async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, current: ZoneVersion | undefined, started: number): Promise<void> {
+async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, current: ZoneVersion | undefined, started: number, xfr: string): Promise<void> {
   const cfg = rt.config;
   const now = ctx.clock.now();
   rt.failures++;
@@ -171,8 +234,8 @@ async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, curren
   const backoff = Math.min(base * 2 ** Math.min(rt.failures - 1, 16), t.maxRetrySeconds, cfg.incoming!.autoRefreshSeconds);
   const delay = Math.max(t.minRetrySeconds, backoff) * (0.9 + Math.random() * 0.2);
   ctx.scheduler.replace(cfg.id, 'refresh', now + delay * 1000);
-  ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', err: error, retryInSeconds: Math.round(delay) }, 'refresh failed');
-  await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now) });
+  ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: error, retryInSeconds: Math.round(delay) }, 'refresh failed');
+  await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now), xfrId: xfr });
   await ctx.store.incoming.recordCheck(cfg.id, { checkedTime: new Date(now), lastError: error });
   await ctx.store.zoneState.patch(cfg.id, { lastError: error, nextRefresh: new Date(now + delay * 1000) });
 }

@@ -24,12 +24,16 @@ CREATE TABLE zone_version_chunks (
   FOREIGN KEY (zone_id, serial) REFERENCES zone_versions (zone_id, serial) ON DELETE CASCADE
 );
 
--- zone_current points at the served version; the foreign key keeps that version from being pruned.
+-- zone_current: the served serial, and the stored snapshot it is built from (base_serial) plus the
+-- journal rows after base_seq. An IXFR or API change stores only its diff (no copy of the zone);
+-- a full snapshot is written on AXFR and from time to time to bound the replay at start-up.
 CREATE TABLE zone_current (
-  zone_id    text   PRIMARY KEY REFERENCES zones (id) ON DELETE CASCADE,
-  serial     bigint NOT NULL,
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  FOREIGN KEY (zone_id, serial) REFERENCES zone_versions (zone_id, serial) DEFERRABLE INITIALLY DEFERRED
+  zone_id     text   PRIMARY KEY REFERENCES zones (id) ON DELETE CASCADE,
+  serial      bigint NOT NULL,
+  base_serial bigint NOT NULL,
+  base_seq    bigint NOT NULL DEFAULT 0,
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  FOREIGN KEY (zone_id, base_serial) REFERENCES zone_versions (zone_id, serial) DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE zone_journal (

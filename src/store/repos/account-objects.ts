@@ -1,8 +1,10 @@
 // Account-wide zone-transfer objects: peers, TSIG keys and ACLs. Every read and write is scoped by
 // account id, so another account's object is simply absent. Deleting a peer unlinks it from its
 // zones and deleting a TSIG unlinks it from its peers (FK cascades); both report the zones affected.
+// TSIG secrets pass through a SecretBox (secrets.ts): sealed on write, opened on read.
 import type { Db } from '../change-feed.js';
 import { newId } from '../ids.js';
+import { PLAINTEXT, type SecretBox } from '../secrets.js';
 import type { SqlQuery } from '../sql.js';
 import type { Acl, AclInput, Peer, PeerInput, Tsig, TsigInput, ZoneRef } from '../types.js';
 
@@ -44,7 +46,15 @@ const toPeer = (r: PeerRow): Peer => ({
   ixfrEnable: r.ixfr_enable,
   tsigId: r.tsig_id,
 });
-const toTsig = (r: TsigRow): Tsig => ({ id: r.id, accountId: r.account_id, name: r.name, algo: r.algo, secret: r.secret });
+/** secretContext is the associated data that binds a sealed secret to its row. */
+const secretContext = (accountId: string, id: string): string => `tsig:${accountId}:${id}`;
+const toTsig = (box: SecretBox) => (r: TsigRow): Tsig => ({
+  id: r.id,
+  accountId: r.account_id,
+  name: r.name,
+  algo: r.algo,
+  secret: box.open(r.secret, secretContext(r.account_id, r.id)),
+});
 const toAcl = (r: AclRow): Acl => ({ id: r.id, accountId: r.account_id, name: r.name, ipRange: r.ip_range });
 
 /** ZONES_OF_PEERS selects the zones linked (either direction) to the peers in $1::text[]. */
@@ -150,7 +160,8 @@ export function peerRepo(db: Db): PeerRepo {
   };
 }
 
-export function tsigRepo(db: Db): TsigRepo {
+export function tsigRepo(db: Db, box: SecretBox = PLAINTEXT): TsigRepo {
+  const readTsig = toTsig(box);
   async function zonesUsing(tx: SqlQuery, id: string): Promise<ZoneRef[]> {
     const peers = await tx.query<{ id: string }>('SELECT id FROM peers WHERE tsig_id = $1', [id]);
     return zonesOfPeers(
@@ -163,22 +174,23 @@ export function tsigRepo(db: Db): TsigRepo {
       const rows = await db.sql.query<TsigRow>(`SELECT ${TSIG_COLS} FROM tsigs WHERE account_id = $1 ORDER BY created_on, id`, [
         accountId,
       ]);
-      return rows.map(toTsig);
+      return rows.map(readTsig);
     },
     async get(accountId, id) {
       const rows = await db.sql.query<TsigRow>(`SELECT ${TSIG_COLS} FROM tsigs WHERE account_id = $1 AND id = $2`, [accountId, id]);
-      return rows[0] ? toTsig(rows[0]) : null;
+      return rows[0] ? readTsig(rows[0]) : null;
     },
     async create(accountId, t) {
+      const id = newId();
       return db.write(async (tx, changes) => {
         const rows = await tx.query<TsigRow>(
           `INSERT INTO tsigs (id, account_id, name, algo, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${TSIG_COLS}`,
-          [newId(), accountId, t.name, t.algo, t.secret],
+          [id, accountId, t.name, t.algo, box.seal(t.secret, secretContext(accountId, id))],
         );
         const row = rows[0];
         if (!row) throw new Error('tsigs insert returned no row');
         changes.push({ kind: 'tsig', id: row.id, account_id: accountId });
-        return toTsig(row);
+        return readTsig(row);
       });
     },
     async update(accountId, id, t) {
@@ -186,12 +198,12 @@ export function tsigRepo(db: Db): TsigRepo {
         const rows = await tx.query<TsigRow>(
           `UPDATE tsigs SET name = $3, algo = $4, secret = $5, modified_on = now()
            WHERE account_id = $1 AND id = $2 RETURNING ${TSIG_COLS}`,
-          [accountId, id, t.name, t.algo, t.secret],
+          [accountId, id, t.name, t.algo, box.seal(t.secret, secretContext(accountId, id))],
         );
         const row = rows[0];
         if (!row) return null;
         changes.push({ kind: 'tsig', id, account_id: accountId });
-        return toTsig(row);
+        return readTsig(row);
       });
     },
     async delete(accountId, id) {

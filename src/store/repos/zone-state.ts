@@ -30,6 +30,9 @@ interface TransferRow {
   error: string | null;
   started_at: string;
   finished_at: string;
+  records: number | null;
+  bytes: number | null;
+  xfr_id: string | null;
 }
 
 const STATE_COLS = `zone_id, serial, checked_time, last_refresh_ok, next_refresh, next_expire, last_notified_serial,
@@ -71,6 +74,9 @@ const toTransfer = (r: TransferRow): TransferRecord => ({
   error: r.error,
   startedAt: toRfc3339(r.started_at),
   finishedAt: toRfc3339(r.finished_at),
+  records: r.records,
+  bytes: r.bytes,
+  xfrId: r.xfr_id,
 });
 
 const param = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
@@ -146,9 +152,9 @@ export function zoneStateRepo(db: Db): ZoneStateRepo {
     },
     async appendTransfer(e) {
       const rows = await db.sql.query<TransferRow>(
-        `INSERT INTO zone_transfers (zone_id, op, remote, serial, ok, error, started_at, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [e.zoneId, e.op, e.remote, e.serial, e.ok, e.error, param(e.startedAt), param(e.finishedAt)],
+        `INSERT INTO zone_transfers (zone_id, op, remote, serial, ok, error, started_at, finished_at, records, bytes, xfr_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [e.zoneId, e.op, e.remote, e.serial, e.ok, e.error, param(e.startedAt), param(e.finishedAt), e.records ?? null, e.bytes ?? null, e.xfrId ?? null],
       );
       const row = rows[0];
       if (!row) throw new Error('zone_transfers insert returned no row');

@@ -35,37 +35,50 @@ describe.each(storeVariants())('zone versions on %s', (kind) => {
 
   it('stores a version and loads it back identical, many chunks', async () => {
     const v1 = build(1, 3000);
-    expect(await ts.store.versions.save(zoneId, stored(v1), { expectSerial: null, journalLimit: 3 })).toBe('saved');
+    expect(await ts.store.versions.save(zoneId, { kind: 'full', version: stored(v1) }, { expectSerial: null, journalLimit: 3 })).toBe('saved');
     const back = await ts.store.versions.current(zoneId);
     expect(back?.serial).toBe(1);
-    expect(back!.chunks.length).toBeGreaterThan(5);
-    const soaRr = { name: v1.origin, type: RRType.SOA, class: RRClass.IN, ttl: back!.soaTtl, rdata: back!.soaRdata };
-    const v = decodeSnapshot(v1.origin, RRClass.IN, soaRr, back!.chunks);
+    expect(back?.diffs).toEqual([]);
+    expect(back!.base.chunks.length).toBeGreaterThan(5);
+    const soaRr = { name: v1.origin, type: RRType.SOA, class: RRClass.IN, ttl: back!.base.soaTtl, rdata: back!.base.soaRdata };
+    const v = decodeSnapshot(v1.origin, RRClass.IN, soaRr, back!.base.chunks);
     expect(v.ok && sorted(v.value)).toEqual(sorted(v1));
     expect((await ts.store.versions.currentSerials()).get(zoneId)).toBe(1);
   });
 
   it('refuses a save whose expected serial is stale (another instance won)', async () => {
     const v2 = build(2, 10);
-    expect(await ts.store.versions.save(zoneId, stored(v2), { expectSerial: 7, journalLimit: 3 })).toBe('conflict');
+    expect(await ts.store.versions.save(zoneId, { kind: 'full', version: stored(v2) }, { expectSerial: 7, journalLimit: 3 })).toBe('conflict');
     expect((await ts.store.versions.current(zoneId))?.serial).toBe(1);
   });
 
-  it('journals diffs, bounded, and restarts the journal on a full version', async () => {
+  it('stores diffs without copying the zone, keeps every diff after the snapshot, restarts on a full version', async () => {
     let prev = build(1, 3000);
     for (let s = 2; s <= 6; s++) {
       const next = build(s, 3000 + s);
       const d = computeDiff(prev, next);
-      const r = await ts.store.versions.save(zoneId, stored(next), { expectSerial: s - 1, journal: [{ serialFrom: s - 1, serialTo: s, diff: encodeDiff(d) }], journalLimit: 3 });
+      const r = await ts.store.versions.save(zoneId, { kind: 'incremental', serial: s, journal: [{ serialFrom: s - 1, serialTo: s, diff: encodeDiff(d) }] }, { expectSerial: s - 1, journalLimit: 3 });
       expect(r).toBe('saved');
       prev = next;
     }
-    const j = await ts.store.versions.journal(zoneId);
-    expect(j.map((e) => [e.serialFrom, e.serialTo])).toEqual([[3, 4], [4, 5], [5, 6]]);
-    const d = decodeDiff(j[2]!.diff);
+    const state = await ts.store.versions.current(zoneId);
+    expect(state?.serial).toBe(6);
+    expect(state?.base.serial).toBe(1);
+    expect(state?.diffs.map((e) => e.serialTo)).toEqual([2, 3, 4, 5, 6]);
+    const d = decodeDiff(state!.diffs[4]!.diff);
     expect(d.ok && soaSerial(d.value.soaTo.rdata)).toBe(6);
     expect(d.ok && d.value.added.length).toBe(1);
-    await ts.store.versions.save(zoneId, stored(build(7, 1)), { expectSerial: 6, journalLimit: 3 });
+    const chunkRows = await ts.sql.query<{ c: number }>('SELECT count(*)::int AS c FROM zone_version_chunks WHERE zone_id = $1', [zoneId]);
+    const baseChunks = state!.base.chunks.length;
+    expect(chunkRows[0]?.c).toBe(baseChunks);
+    // A full snapshot moves the base: older diffs beyond the limit go, the rest stay for IXFR out.
+    const v7 = build(7, 3007);
+    await ts.store.versions.save(zoneId, { kind: 'full', version: stored(v7), journal: [{ serialFrom: 6, serialTo: 7, diff: encodeDiff(computeDiff(prev, v7)) }] }, { expectSerial: 6, journalLimit: 3 });
+    const after = await ts.store.versions.current(zoneId);
+    expect(after?.base.serial).toBe(7);
+    expect(after?.diffs).toEqual([]);
+    expect((await ts.store.versions.journal(zoneId)).map((e) => e.serialTo)).toEqual([5, 6, 7]);
+    await ts.store.versions.save(zoneId, { kind: 'full', version: stored(build(8, 1)) }, { expectSerial: 7, journalLimit: 3 });
     expect(await ts.store.versions.journal(zoneId)).toEqual([]);
     const rows = await ts.sql.query<{ c: number }>('SELECT count(*)::int AS c FROM zone_versions WHERE zone_id = $1', [zoneId]);
     expect(rows[0]?.c).toBe(1);
