@@ -3,10 +3,10 @@
 // parsing accepts any content type and never fails the request itself: bad JSON becomes a
 // MalformedBody that only routes with a body schema refuse (the action POSTs ignore bodies).
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { authenticate } from './auth/authenticate.js';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installAuth, loggingOptions } from './guards.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerAccounts } from './routes/accounts.js';
 import { registerAcls } from './routes/acls.js';
@@ -15,22 +15,31 @@ import { registerDnsRecords } from './routes/dns-records.js';
 import { routeContext, safeEngine, type RouteContext } from './routes/context.js';
 import { registerForceAxfr } from './routes/force-axfr.js';
 import { registerHealth } from './routes/health.js';
+import { registerHistory } from './routes/history.js';
 import { registerIncoming } from './routes/incoming.js';
+import { registerOps } from './routes/ops.js';
 import { registerOutgoing } from './routes/outgoing.js';
 import { registerPeers } from './routes/peers.js';
 import { registerTsigs } from './routes/tsigs.js';
 import { registerZones } from './routes/zones.js';
 import { MalformedBody, validatorCompiler } from './schema-compiler.js';
 
-export type { ApiDeps, EngineCommands } from './deps.js';
+export type { ApiDeps, EngineCommands, OpsDeps } from './deps.js';
 
 /** API_PREFIX is Cloudflare's stable base path (API.md §2.5). */
 export const API_PREFIX = '/client/v4';
 /** BODY_LIMIT for JSON bodies; larger requests get 413 in the envelope. */
 export const BODY_LIMIT = 1024 * 1024;
 
-/** noProto drops "__proto__" keys while parsing (prototype-pollution guard). */
-const noProto = (key: string, value: unknown): unknown => (key === '__proto__' ? undefined : value);
+/** NulInString: Postgres text cannot hold U+0000, so such a body is refused before any route runs. */
+class NulInString extends Error {}
+
+/** noProto drops "__proto__" keys while parsing (prototype-pollution guard) and refuses NUL in strings. */
+const noProto = (key: string, value: unknown): unknown => {
+  if (key === '__proto__') return undefined;
+  if ((typeof value === 'string' && value.includes('\u0000')) || key.includes('\u0000')) throw new NulInString();
+  return value;
+};
 
 function installBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
@@ -43,7 +52,8 @@ function installBodyParser(app: FastifyInstance): void {
     try {
       done(null, JSON.parse(text, noProto));
     } catch (err) {
-      done(null, new MalformedBody(err instanceof Error ? err.message : 'unparseable'));
+      if (err instanceof NulInString) done(null, new MalformedBody('a string contains the NUL character (\\u0000)'));
+      else done(null, new MalformedBody(err instanceof Error ? err.message : 'unparseable'));
     }
   });
 }
@@ -55,6 +65,7 @@ function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerForceAxfr(app, ctx);
   registerIncoming(app, ctx);
   registerOutgoing(app, ctx);
+  registerHistory(app, ctx);
   registerAcls(app, ctx);
   registerPeers(app, ctx);
   registerTsigs(app, ctx);
@@ -62,19 +73,15 @@ function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerDnsRecords(app, ctx);
 }
 
-/** isLoggerInstance tells a ready pino logger from pino options (Fastify 5 takes them apart). */
-function isLoggerInstance(logger: ApiDeps['logger']): logger is FastifyBaseLogger {
-  return typeof logger === 'object' && typeof (logger as Partial<FastifyBaseLogger>).child === 'function';
-}
-
 /** build assembles the API; call `listen` (or `inject`) on the result. */
 export function build(deps: ApiDeps): FastifyInstance {
-  const logging = isLoggerInstance(deps.logger) ? { loggerInstance: deps.logger } : { logger: deps.logger ?? false };
   const app = Fastify({
-    ...logging,
+    ...loggingOptions(deps.logger),
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   installBodyParser(app);
@@ -84,14 +91,12 @@ export function build(deps: ApiDeps): FastifyInstance {
 
   const openapi = new OpenApiCollector(API_PREFIX);
   app.addHook('onRoute', openapi.onRoute);
-  app.addHook('onRequest', async (request) => {
-    if (request.is404 || request.routeOptions.config.public === true) return;
-    request.principal = await authenticate(deps.store, request);
-  });
+  installAuth(app, deps.store, deps.authRateLimit);
 
   const ctx = routeContext(deps.store, safeEngine(deps.engine, app.log));
   void app.register(async (scope) => registerRoutes(scope, ctx), { prefix: API_PREFIX });
   void app.register(async (scope) => registerRoutes(scope, ctx));
+  registerOps(app, deps.store, deps.ops ?? {}, ['', API_PREFIX]);
   app.get(`${API_PREFIX}/openapi.json`, { config: { public: true } }, async () => openapi.document(deps.version ?? '0.0.0'));
   return app;
 }

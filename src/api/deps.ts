@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { Store } from '../store/index.js';
+import type { AuthRateLimitOptions } from './auth/rate-limit.js';
 
 /**
  * EngineCommands is the engine's command port. Calls are fire-and-forget: they schedule work and
@@ -22,6 +23,14 @@ export interface EngineCommands {
   outgoingEnabled?(zoneId: string): void;
 }
 
+/** OpsDeps: what the operations endpoints read (routes/ops.ts). */
+export interface OpsDeps {
+  /** metrics: the Prometheus exposition served at GET /metrics; absent, /metrics is not served. */
+  metrics?: { readonly contentType: string; render(): Promise<string> };
+  /** ready: false while the engine is still loading zones (GET /ready answers 503). */
+  ready?: () => boolean;
+}
+
 export interface ApiDeps {
   store: Store;
   engine: EngineCommands;
@@ -29,4 +38,12 @@ export interface ApiDeps {
   logger?: LoggerOptions | FastifyBaseLogger | false;
   /** version reported by the OpenAPI document; defaults to "0.0.0". */
   version?: string;
+  /** ops: metrics and readiness for GET /metrics and GET /ready. */
+  ops?: OpsDeps;
+  /**
+   * authRateLimit limits failed authentications per source address (default: 20 per minute, then
+   * 429 with Retry-After); false turns the limit off. The address is the socket's peer address
+   * (Fastify `request.ip`): behind a reverse proxy every client shares the proxy's address.
+   */
+  authRateLimit?: AuthRateLimitOptions | false;
 }

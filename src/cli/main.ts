@@ -1,16 +1,25 @@
 #!/usr/bin/env node
-// The composition root: parses the command line, builds the Config, opens the store, loads zones,
-// then starts the engine, the DNS listeners and the API. The only module that wires the parts
-// together; shutdown is graceful (stop accepting, drain, close the pool).
+// The composition root: parses the command line, builds the Config, opens the store, starts the
+// API (GET /health answers at once; GET /ready says 503 until the zones are loaded), loads the
+// zones, then starts the engine and the DNS listeners. The only module that wires the parts
+// together, metrics included. Logs are JSON lines on stdout, human-readable (pino-pretty) when
+// stdout is a terminal.
+//
+// Shutdown on SIGTERM or SIGINT: stop accepting (API and DNS listeners close; DNS answers in flight
+// get DNS_CLOSE_GRACE_MS), let running zone events finish for up to TRANSFER_GRACE_MS and then abort
+// them (a transfer in from a stalled primary would otherwise hold the process for its overall
+// timeout, 15 min by default), close the store, exit 0. A second signal exits at once (130/143);
+// a shutdown stuck past SHUTDOWN_LIMIT_MS exits 1.
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import { build, ensureAdminToken } from '../api/index.js';
 import { runBench } from '../bench/index.js';
 import { type Config, helpText, load, wantsHelp } from '../config/index.js';
 import { Engine, ZoneRegistry, applyChange } from '../engine/index.js';
-import { startDnsServer } from '../server/index.js';
+import { Metrics, observeDns, observeEngine } from '../metrics/index.js';
+import { type DnsServer, startDnsServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import { type DomainName, parseName } from '../wire/index.js';
 import { ZoneBuilder, describeZoneError } from '../zone/index.js';
@@ -25,6 +34,13 @@ Commands:
   help      show this text
   version   print the version
 `;
+
+/** TRANSFER_GRACE_MS: how long shutdown lets running transfers in and NOTIFYs out finish. */
+const TRANSFER_GRACE_MS = 10_000;
+/** DNS_CLOSE_GRACE_MS: how long shutdown lets DNS answers and transfers out in flight finish. */
+const DNS_CLOSE_GRACE_MS = 5_000;
+/** SHUTDOWN_LIMIT_MS: a shutdown still running after this long is given up (exit 1). */
+const SHUTDOWN_LIMIT_MS = 30_000;
 
 /** main runs one CLI command; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -108,7 +124,7 @@ async function serve(args: readonly string[]): Promise<number> {
     return 2;
   }
   const cfg = loaded.value;
-  const log = pino({ level: cfg.logLevel, base: { service: 'zonexfer' } });
+  const log = createLogger(cfg.logLevel, process.stdout.isTTY === true);
   const registry = new ZoneRegistry();
   if (!loadZoneFiles(cfg, registry, log)) return 1;
 
@@ -133,48 +149,100 @@ async function serve(args: readonly string[]): Promise<number> {
       xfrTimeouts: { connectMs: Math.min(5000, cfg.xfrIdleTimeoutMs), idleMs: cfg.xfrIdleTimeoutMs, overallMs: cfg.xfrTimeoutMs },
     },
   });
+  const metrics = new Metrics();
+  observeEngine(metrics, engine);
   for (const z of registry.zones()) {
     if (z.id.startsWith('file:')) engine.setStaticPolicy(z.id, { enabled: cfg.allowTransfer.length > 0, peers: [], aclRanges: cfg.allowTransfer });
   }
-  await engine.start();
-  const unsubscribe = store.onChange((change) =>
-    applyChange(change, engine, store, (e) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'change feed')),
-  );
 
-  const dns = await startDnsServer({
-    listen: cfg.dns,
-    zones: registry,
-    limits: {
-      tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
-      tcpMaxConnections: cfg.tcpMaxConnections,
-      tcpMaxConnectionsPerClient: cfg.tcpMaxConnectionsPerClient,
-      udpMaxPayload: cfg.udpMaxPayload,
-    },
-    logger: log,
-    hooks: engine.hooks(),
-  });
-
-  const app = build({ store, engine, logger: log });
+  // The API first, so liveness answers while a large store loads; readiness waits for the zones.
+  let zonesLoaded = false;
+  const app = build({ store, engine, logger: log, ops: { metrics, ready: () => zonesLoaded } });
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   log.info({ url: `http://${cfg.api.host.includes(':') ? `[${cfg.api.host}]` : cfg.api.host}:${cfg.api.port}/client/v4` }, 'API listening');
 
-  return new Promise<number>((done) => {
-    let closing = false;
-    const shutdown = (signal: string) => {
-      if (closing) return;
-      closing = true;
-      log.info({ signal }, 'shutting down');
-      void (async () => {
-        await app.close().catch(() => undefined);
-        await dns.close().catch(() => undefined);
-        unsubscribe();
-        await engine.stop();
-        await store.close().catch(() => undefined);
-        done(0);
-      })();
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+  let dns: DnsServer | undefined;
+  let unsubscribe = (): void => undefined;
+  let stopping: Promise<number> | undefined;
+  const shutdown = (signal: NodeJS.Signals): Promise<number> => {
+    if (stopping !== undefined) {
+      log.warn({ signal }, 'second signal: exiting at once');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    log.info({ signal, transferGraceMs: TRANSFER_GRACE_MS }, 'shutting down');
+    const started = Date.now();
+    setTimeout(() => {
+      log.error({ afterMs: SHUTDOWN_LIMIT_MS }, 'shutdown did not finish: exiting');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    stopping = (async () => {
+      zonesLoaded = false;
+      unsubscribe();
+      // Stop accepting on both listeners while the engine drains (or aborts) its events.
+      await Promise.all([
+        app.close().catch((e: unknown) => log.warn({ err: String(e) }, 'API close failed')),
+        dns?.close().catch((e: unknown) => log.warn({ err: String(e) }, 'DNS close failed')),
+        engine.stop({ abortAfterMs: TRANSFER_GRACE_MS }),
+      ]);
+      await store.close().catch((e: unknown) => log.warn({ err: String(e) }, 'store close failed'));
+      log.info({ ms: Date.now() - started }, 'shutdown complete');
+      // An aborted transfer's socket lives on until its own timeout: it must not hold the exit.
+      setTimeout(() => process.exit(0), 1000).unref();
+      return 0;
+    })();
+    return stopping;
+  };
+  const finished = new Promise<number>((done) => {
+    const on = (signal: NodeJS.Signals) => void shutdown(signal).then(done);
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+
+  try {
+    await engine.start();
+    if (stopping !== undefined) return await finished;
+    unsubscribe = store.onChange((change) =>
+      applyChange(change, engine, store, (e) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'change feed')),
+    );
+    dns = await startDnsServer({
+      listen: cfg.dns,
+      zones: registry,
+      limits: {
+        tcpIdleTimeoutMs: cfg.tcpIdleTimeoutMs,
+        tcpMaxConnections: cfg.tcpMaxConnections,
+        tcpMaxConnectionsPerClient: cfg.tcpMaxConnectionsPerClient,
+        udpMaxPayload: cfg.udpMaxPayload,
+      },
+      logger: log,
+      hooks: engine.hooks(),
+      closeGraceMs: DNS_CLOSE_GRACE_MS,
+    });
+  } catch (e) {
+    // A listener that cannot bind (or a store that fails while loading): close what is open.
+    log.error({ err: e instanceof Error ? e.message : String(e) }, 'start failed');
+    unsubscribe();
+    await app.close().catch(() => undefined);
+    await engine.stop({ abortAfterMs: 0 });
+    await store.close().catch(() => undefined);
+    return 1;
+  }
+  if (stopping !== undefined) return finished;
+  observeDns(metrics, dns);
+  zonesLoaded = true;
+  log.info({ zones: registry.size }, 'ready');
+  return finished;
+}
+
+/**
+ * createLogger: JSON lines on stdout; on a terminal, pino-pretty's human format instead (a worker
+ * thread, flushed by pino at exit). Transfer lines carry zone, op, dir, remote, key, serial and xfr.
+ */
+function createLogger(level: string, tty: boolean): Logger {
+  const options: LoggerOptions = { level, base: { service: 'zonexfer' } };
+  if (!tty) return pino(options);
+  return pino({
+    ...options,
+    transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true } },
   });
 }
 

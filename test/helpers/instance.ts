@@ -8,9 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { build, ensureAdminToken } from '../../src/api/index.js';
 import { Engine, type EngineTuning, applyChange } from '../../src/engine/index.js';
+import { Metrics, observeDns, observeEngine } from '../../src/metrics/index.js';
 import { type DnsServer, startDnsServer } from '../../src/server/index.js';
-import type { Store } from '../../src/store/index.js';
-import { type StoreKind, openTestStore } from './db.js';
+import { openPg } from '../../src/store/adapters/pg.js';
+import { type Store, createStore, migrate } from '../../src/store/index.js';
+import { type StoreKind, type TestStore, openTestStore } from './db.js';
 
 export interface Instance {
   readonly store: Store;
@@ -26,6 +28,8 @@ export interface Instance {
   readonly cf: Cloudflare;
   /** logs collects every log line (objects) for assertions on what happened. */
   readonly logs: Record<string, unknown>[];
+  /** metrics: this instance's Prometheus registry (also served at GET /metrics, as in main.ts). */
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -34,11 +38,35 @@ export interface InstanceOptions {
   tuning?: Partial<EngineTuning>;
   /** logLevel for the collected log (default 'debug'). */
   logLevel?: string;
+  /** shared: join an existing Postgres schema instead of a fresh store (several instances, one database). */
+  shared?: SharedDb;
+  /** instanceId names the engine in refresh leases (default: the engine's own). */
+  instanceId?: string;
+}
+
+/**
+ * SharedDb is one Postgres schema several in-process instances run on (createSchema in db.ts).
+ * Each instance opens its own pool and LISTEN connection; close() leaves the schema in place.
+ */
+export interface SharedDb {
+  readonly url: string;
+  readonly schema: string;
+  /** adminToken: the configured admin token of every instance (40–80 chars of [0-9A-Za-z_-]). */
+  readonly adminToken: string;
+  /** accountId: use this account instead of creating one. */
+  readonly accountId?: string;
+}
+
+async function joinSchema(shared: SharedDb): Promise<TestStore> {
+  const sql = await openPg({ connectionString: shared.url, searchPath: shared.schema, max: 4 });
+  await migrate(sql);
+  const store = await createStore(sql);
+  return { store, sql, kind: 'pg', schema: shared.schema, cleanup: () => store.close() };
 }
 
 /** startInstance starts a zonexfer in-process. Close it in afterAll. */
 export async function startInstance(o: InstanceOptions = {}): Promise<Instance> {
-  const ts = await openTestStore(o.store ?? 'pglite');
+  const ts = o.shared !== undefined ? await joinSchema(o.shared) : await openTestStore(o.store ?? 'pglite');
   const logs: Record<string, unknown>[] = [];
   const log = pino(
     { level: o.logLevel ?? 'debug' },
@@ -52,8 +80,16 @@ export async function startInstance(o: InstanceOptions = {}): Promise<Instance> 
       },
     },
   );
-  const adminToken = (await ensureAdminToken(ts.store, undefined)) ?? '';
-  const engine = new Engine({ store: ts.store, logger: log, ...(o.tuning !== undefined ? { tuning: o.tuning } : {}) });
+  const adminToken = o.shared !== undefined ? o.shared.adminToken : ((await ensureAdminToken(ts.store, undefined)) ?? '');
+  if (o.shared !== undefined) await ensureAdminToken(ts.store, o.shared.adminToken);
+  const engine = new Engine({
+    store: ts.store,
+    logger: log,
+    ...(o.tuning !== undefined ? { tuning: o.tuning } : {}),
+    ...(o.instanceId !== undefined ? { instanceId: o.instanceId } : {}),
+  });
+  const metrics = new Metrics({ defaultMetrics: false });
+  observeEngine(metrics, engine);
   await engine.start();
   const unsubscribe = ts.store.onChange((c) => applyChange(c, engine, ts.store, () => undefined));
   const dns = await startDnsServer({
@@ -63,13 +99,14 @@ export async function startInstance(o: InstanceOptions = {}): Promise<Instance> 
     logger: log,
     hooks: engine.hooks(),
   });
-  const api = build({ store: ts.store, engine, logger: false });
+  observeDns(metrics, dns);
+  const api = build({ store: ts.store, engine, logger: false, ops: { metrics, ready: () => engine.started } });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const addr = api.server.address();
   const apiPort = typeof addr === 'object' && addr !== null ? addr.port : 0;
   const apiUrl = `http://127.0.0.1:${apiPort}/client/v4`;
   const cf = new Cloudflare({ apiToken: adminToken, baseURL: apiUrl, maxRetries: 0 });
-  const account = (await cf.accounts.create({ name: 'test', type: 'standard' } as never)) as unknown as { id: string };
+  const account = o.shared?.accountId !== undefined ? { id: o.shared.accountId } : ((await cf.accounts.create({ name: 'test', type: 'standard' } as never)) as unknown as { id: string });
   return {
     store: ts.store,
     engine,
@@ -81,6 +118,7 @@ export async function startInstance(o: InstanceOptions = {}): Promise<Instance> 
     accountId: account.id,
     cf,
     logs,
+    metrics,
     async close() {
       await api.close();
       await dns.close();

@@ -1,19 +1,9 @@
-// Unauthenticated probes: GET /health (process up; the Docker healthcheck) and GET /ready (the
-// database answers). Plain JSON {status}, not the Cloudflare envelope; served with and without the
-// /client/v4 prefix.
+// Unauthenticated liveness probe: GET /health (process up; the Docker healthcheck). Plain JSON
+// {status}, not the Cloudflare envelope; served with and without the /client/v4 prefix. The
+// readiness probe GET /ready lives in ops.ts with the other operations endpoints.
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from './context.js';
 
-export function registerHealth(app: FastifyInstance, ctx: RouteContext): void {
+export function registerHealth(app: FastifyInstance, _ctx: RouteContext): void {
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
-
-  app.get('/ready', { config: { public: true } }, async (req, reply) => {
-    try {
-      await ctx.store.ping();
-      return { status: 'ok' };
-    } catch (err) {
-      req.log.warn({ err }, 'readiness check failed');
-      return reply.status(503).send({ status: 'unavailable' });
-    }
-  });
 }
