@@ -66,6 +66,7 @@ export function errorHandler(bodyLimit: number) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const apiErr = toApiError(err, request, bodyLimit);
     if (apiErr.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (apiErr.headers !== undefined) void reply.headers(apiErr.headers);
     return reply.status(apiErr.statusCode).type('application/json; charset=utf-8').send(fail(apiErr));
   };
 }

@@ -21,6 +21,13 @@ export const ERRORS = {
     chain: { code: 6111, message: 'Invalid format for Authorization header' },
   },
   invalid_token: { code: 9109, status: 403, message: 'Invalid access token' },
+  // Not a Cloudflare code (theirs, 971, is below the registry's 1000 floor): failed credentials per
+  // source address are rate-limited (auth/rate-limit.ts); the answer carries Retry-After.
+  auth_rate_limited: {
+    code: 9110,
+    status: 429,
+    message: 'Too many failed authentication attempts from this address; retry after {seconds} seconds',
+  },
   forbidden: { code: 10000, status: 403, message: 'Authentication error: {detail}' },
   // Routing.
   no_route: { code: 7000, status: 404, message: 'No route for that URI' },
@@ -113,6 +120,8 @@ export class ApiError extends Error {
   /** statusCode and code are plain fields: Fastify writes them back on validation errors. */
   readonly statusCode: number;
   readonly code: number;
+  /** headers are sent with the error answer (Retry-After on 429). */
+  headers: Record<string, string> | undefined;
 
   constructor(
     readonly id: ErrorName,
@@ -124,6 +133,7 @@ export class ApiError extends Error {
     this.rule = rule;
     this.statusCode = rule.status;
     this.code = rule.code;
+    this.headers = undefined;
   }
 }
 

@@ -36,12 +36,46 @@ function reason(err: ValueError): string {
   return err.message.charAt(0).toLowerCase() + err.message.slice(1);
 }
 
+/** looseNumber names the first integer query parameter not written as /^-?\d+$/. */
+function looseNumber(schema: TSchema, query: unknown): string | undefined {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
+  if (props === undefined || typeof query !== 'object' || query === null) return undefined;
+  for (const [key, v] of Object.entries(query)) {
+    if (props[key]?.type !== 'integer') continue;
+    const values: unknown[] = Array.isArray(v) ? v : [v];
+    if (values.some((x) => typeof x === 'string' && !/^-?\d{1,16}$/.test(x))) return key;
+  }
+  return undefined;
+}
+
+/** nulField names the first query parameter whose value (or one of its values) contains U+0000. */
+function nulField(query: unknown): string | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  for (const [key, v] of Object.entries(query)) {
+    const values: unknown[] = Array.isArray(v) ? v : [v];
+    if (key.includes('\u0000') || values.some((x) => typeof x === 'string' && x.includes('\u0000'))) return key.replaceAll('\u0000', '');
+  }
+  return undefined;
+}
+
 /** validatorCompiler is installed with app.setValidatorCompiler. */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const compiled = TypeCompiler.Compile(schema);
   return (data: unknown) => {
     if (data instanceof MalformedBody) return { error: apiError('malformed_json', { reason: data.reason }) };
+    if (httpPart === 'querystring') {
+      // Value.Convert is lenient ("1.5" → 1, "0x10" → 16, "1e99"); numbers in a query must be written plainly.
+      const loose = looseNumber(schema, data);
+      if (loose !== undefined) {
+        return { error: apiError('invalid_request', { field: loose, reason: 'must be written as a plain decimal integer' }, `/${loose}`) };
+      }
+    }
     const value = httpPart === 'querystring' ? Value.Convert(schema, data ?? {}) : data;
+    if (httpPart === 'querystring') {
+      // Postgres text cannot hold U+0000; a filter carrying one would fail in the database (500).
+      const nul = nulField(value);
+      if (nul !== undefined) return { error: apiError('invalid_request', { field: nul, reason: 'must not contain the NUL character' }, `/${nul}`) };
+    }
     if (compiled.Check(value)) return { value };
     const first = compiled.Errors(value).First();
     if (httpPart === 'params') return { error: apiError('invalid_id', { path: '(path)' }) };

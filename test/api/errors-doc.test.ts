@@ -40,7 +40,7 @@ describe('error registry', () => {
       expect(rule.code, name).toBeGreaterThanOrEqual(1000);
       expect(rule.status, name).not.toBe(409);
       if (rule.status >= 500) expect(name).toBe('internal_error');
-      expect([400, 401, 403, 404, 413, 500]).toContain(rule.status);
+      expect([400, 401, 403, 404, 413, 429, 500]).toContain(rule.status);
     }
   });
 });

@@ -5,13 +5,19 @@
 import type { DnsRecord, DnsRecordInput, Zone } from '../../store/index.js';
 import { type DomainName, type ResourceRecord, ROOT, RRClass, RRType, isSubdomain, typeFromString, typeToString } from '../../wire/index.js';
 import { formatRdata, parseRdataText } from '../../zone/rdata/index.js';
-import { parseZoneFile, printZoneFile } from '../../zone/zone-file/index.js';
+import { Lexer, parseRange, parseZoneFile, printZoneFile } from '../../zone/zone-file/index.js';
 import { type ApiError, apiError } from '../errors.js';
 import { displayName } from '../present.js';
 import { PRIORITY_TYPES, recordType } from './record-codec.js';
 
 /** IMPORT_LIMIT is Cloudflare's zone-file size limit: 256 KiB. */
 export const IMPORT_LIMIT = 256 * 1024;
+/**
+ * IMPORT_MAX_RECORDS bounds the records one import may create, $GENERATE expansions included: the
+ * parser's own cap is 2^20 records per $GENERATE line, so 34 octets of text would otherwise cost
+ * half a gigabyte and seconds of CPU, and 256 KiB of such lines would exhaust the process.
+ */
+export const IMPORT_MAX_RECORDS = 50_000;
 
 export interface ParsedImport {
   records: DnsRecordInput[];
@@ -26,6 +32,10 @@ function clampTtl(ttl: number): number {
 /** parseImport turns zone-file text into store inputs, or throws a 400 ApiError. */
 export function parseImport(zone: Zone, text: string): ParsedImport {
   if (Buffer.byteLength(text, 'utf8') > IMPORT_LIMIT) throw apiError('import_too_large', { limit: IMPORT_LIMIT });
+  const expected = countRecords(text);
+  if (expected > IMPORT_MAX_RECORDS) {
+    throw apiError('import_parse_error', { reason: `the file would create ${expected} records (with $GENERATE); at most ${IMPORT_MAX_RECORDS} per import` }, '/file');
+  }
   const origin = zone.fqdn as DomainName;
   const parsed = parseZoneFile(text, { origin, defaultTtl: 1, allowInclude: false, fileName: 'file' });
   if (!parsed.ok) {
@@ -40,6 +50,28 @@ export function parseImport(zone: Zone, text: string): ParsedImport {
     records.push(importRecord(zone, apex, rr));
   }
   return { records, totalParsed: parsed.value.records.length };
+}
+
+/**
+ * countRecords is an upper bound of the records `text` yields, found with the lexer alone: one per
+ * entry, plus the size of each well-formed $GENERATE range (malformed ones the parser refuses).
+ * Stops counting at the first lexical error, which the parser reports.
+ */
+function countRecords(text: string): number {
+  const lexer = new Lexer(text);
+  let n = 0;
+  for (;;) {
+    const e = lexer.next();
+    if (e === undefined || 'message' in e) return n;
+    const head = e.tokens[0];
+    if (!e.blankOwner && head !== undefined && !head.quoted && head.text.toUpperCase() === '$GENERATE') {
+      const range = e.tokens[1] === undefined ? undefined : parseRange(e.tokens[1].text);
+      if (range?.ok === true) n += Math.floor((range.value.stop - range.value.start) / range.value.step) + 1;
+    } else {
+      n++;
+    }
+    if (n > IMPORT_MAX_RECORDS) return n;
+  }
 }
 
 function importRecord(zone: Zone, apex: string, rr: ResourceRecord): DnsRecordInput {

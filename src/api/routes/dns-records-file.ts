@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { visibleZone } from '../auth/authenticate.js';
 import { ok } from '../envelope.js';
-import { apiError } from '../errors.js';
+import { ApiError, apiError } from '../errors.js';
 import { sameRecord, type RecordKey } from '../records/conflicts.js';
 import { IMPORT_LIMIT, exportZoneFile, parseImport } from '../records/zone-file.js';
 import { ZoneParams } from '../schemas/common.js';
@@ -16,6 +16,11 @@ type ZoneReq = FastifyRequest<{ Params: { zone_id: string } }>;
 const BASE = '/zones/:zone_id/dns_records';
 const tags = ['DNS records'];
 
+function isClientError(e: unknown): boolean {
+  const status = (e as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** readFileField returns the `file` text of a multipart request, or of a JSON body {file}. */
 async function readFileField(req: ZoneReq): Promise<string> {
   if (!req.isMultipart()) {
@@ -25,14 +30,22 @@ async function readFileField(req: ZoneReq): Promise<string> {
   }
   let text: string | undefined;
   const parts = req.parts({ limits: { fileSize: IMPORT_LIMIT, fieldSize: IMPORT_LIMIT + 1, files: 1, fields: 8 } });
-  for await (const part of parts) {
-    if (part.type === 'file') {
-      const buf = await part.toBuffer();
-      if (part.fieldname === 'file') text = buf.toString('utf8');
-    } else if (part.fieldname === 'file') {
-      if (part.valueTruncated) throw apiError('import_too_large', { limit: IMPORT_LIMIT });
-      text = String(part.value);
+  try {
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        const buf = await part.toBuffer();
+        if (part.fieldname === 'file') text = buf.toString('utf8');
+      } else if (part.fieldname === 'file') {
+        if (part.valueTruncated) throw apiError('import_too_large', { limit: IMPORT_LIMIT });
+        text = String(part.value);
+      }
     }
+  } catch (e) {
+    // The multipart parser (busboy) throws plain Errors for a body cut short or without its
+    // boundary ("Unexpected end of form"): the client's fault, not a 500. Limit errors carry a
+    // 4xx statusCode and are mapped by the error handler (413 for the file size).
+    if (e instanceof ApiError || isClientError(e)) throw e;
+    throw apiError('invalid_request', { field: 'file', reason: `malformed multipart/form-data body (${e instanceof Error ? e.message : 'unreadable'})` }, '/file');
   }
   if (text === undefined) throw apiError('import_missing_file', {}, '/file');
   return text;
