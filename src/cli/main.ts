@@ -132,6 +132,7 @@ async function serve(args: readonly string[]): Promise<number> {
   const store = await openStore({
     ...(cfg.databaseUrl !== undefined ? { databaseUrl: cfg.databaseUrl } : {}),
     dataDir: cfg.dataDir,
+    ...(cfg.secretKey !== undefined ? { secretKey: cfg.secretKey } : {}),
     onError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'store error'),
   });
   const generated = await ensureAdminToken(store, cfg.token);

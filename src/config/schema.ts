@@ -31,6 +31,8 @@ export interface Config {
   readonly dataDir: string;
   /** Unset means an admin token is generated on first start and printed once. */
   readonly token: string | undefined;
+  /** Key-encryption key for TSIG secrets at rest; unset stores them as given. */
+  readonly secretKey: string | undefined;
   readonly zoneFiles: readonly ZoneFileSpec[];
   /** CIDR ranges allowed to AXFR/IXFR the `--zone-file` zones (API zones use peers and ACLs). */
   readonly allowTransfer: readonly string[];
@@ -252,6 +254,16 @@ export const schema: Schema = {
     defaults: ['./data'],
     doc: 'Directory for local state (the embedded database when no URL is given).',
     parse: single(parseNonEmpty('data directory')),
+  },
+  secretKey: {
+    flag: 'secret-key',
+    env: 'ZONEXFER_SECRET_KEY',
+    metavar: 'KEY',
+    repeatable: false,
+    defaults: [],
+    unsetMeans: 'unset: TSIG secrets stored as given',
+    doc: 'Encrypt TSIG secrets at rest (AES-256-GCM): 32 bytes as base64 or hex, or a passphrase of 16+ characters.',
+    parse: optional((raw: string) => (raw.length >= 16 ? ok(raw) : bad('the secret key must be at least 16 characters'))),
   },
   token: {
     flag: 'token',

@@ -25,6 +25,7 @@ describe('load: defaults', () => {
       token: undefined,
       zoneFiles: [],
       allowTransfer: [],
+      secretKey: undefined,
       xfrMaxRecords: 20_000_000,
       xfrMaxBytes: 2_147_483_648,
       xfrIdleTimeoutMs: 20_000,
