@@ -25,7 +25,8 @@ const USAGE = `usage: node bench/run.mjs [flags]        (npm run bench -- [flags
   --warmup SECONDS     unmeasured warm-up per system (queries: 3; --quick 1)
   --wait-quiet SECONDS before each repetition wait up to this long for the benchmark CPUs to be
                        < 10 % busy with other work (queries: 5; --quick 3; 0 = don't wait)
-  --records N          zone size (queries: 100000)
+  --records N          zone size (queries: 100000; restart: 1000000, --quick 100000)
+  --zones N            restart: how many small zones are stored (10000; --quick 1000)
   --queries N          lines in the dnsperf query file (queries: 100000)
   --seed TEXT          seed for the zone and queries (default "zonexfer")
   --edns               dnsperf sends EDNS0 (-e); default off
@@ -64,6 +65,7 @@ function parseArgs(argv) {
       case '--warmup': o.overrides.warmup = num(flag, value()); break;
       case '--wait-quiet': o.overrides.waitQuiet = num(flag, value()); break;
       case '--records': o.overrides.records = Math.round(num(flag, value())); break;
+      case '--zones': o.overrides.zones = Math.round(num(flag, value())); break;
       case '--queries': o.overrides.queries = Math.round(num(flag, value())); break;
       case '--seed': o.seed = String(value()); break;
       case '--edns': o.edns = true; break;

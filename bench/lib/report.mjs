@@ -31,8 +31,20 @@ import { fmtNumber, fmtRatio, median, ratio } from './stats.mjs';
  * @property {ScenarioRow[]} rows
  * @property {{ label: string, value: number|null }[]} ratios
  * @property {string[]} notes               Warnings and caveats, shown under the table.
+ * @property {ReportTable[]} [tables]       Optional further tables (e.g. one row per configuration
+ *                                          and system), shown after the ratios; the rows/ratios
+ *                                          above stay the headline (chart, JSON consumers).
  * @property {string} startedAt
  * @property {string} finishedAt
+ */
+
+/**
+ * @typedef {object} ReportTable
+ * @property {string} title
+ * @property {string[]} columns             Header cells; a column whose header ends in ' ' is
+ *                                          left-aligned, others right-aligned after the first.
+ * @property {(string|number|null)[][]} rows  Cells, already formatted (numbers are printed as is).
+ * @property {string} [caption]             One paragraph under the title.
  */
 
 /** row builds a ScenarioRow from raw values (median computed here). */
@@ -88,12 +100,22 @@ function scenarioMarkdown(s, svgName) {
     for (const q of s.ratios) lines.push(`- ${q.label}: **${fmtRatio(q.value)}**`);
     lines.push('');
   }
+  for (const t of s.tables ?? []) lines.push(...tableMarkdown(t));
   if (s.notes?.length) {
     lines.push('Notes:', '');
     for (const n of s.notes) lines.push(`- ${n}`);
     lines.push('');
   }
   return lines.join('\n');
+}
+
+function tableMarkdown(t) {
+  const out = [`**${t.title}**`, ''];
+  if (t.caption) out.push(t.caption, '');
+  out.push(`| ${t.columns.map((c) => cell(c.trim())).join(' | ')} |`, `| ${t.columns.map((c, i) => (i === 0 || c.endsWith(' ') ? '---' : '---:')).join(' | ')} |`);
+  for (const r of t.rows) out.push(`| ${t.columns.map((_, i) => cell(r[i] ?? '')).join(' | ')} |`);
+  out.push('');
+  return out;
 }
 
 function environmentMarkdown(env) {

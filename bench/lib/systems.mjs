@@ -24,8 +24,12 @@ export function setZonexferNodeArgs(args) {
 
 /**
  * @typedef {{ origin: string, file: string }} BenchZone
- * @typedef {{ dir: string, port: number, zones: BenchZone[], cpus?: string, timeoutMs?: number }} StartOptions
- * @typedef {{ name: string, pid: number, port: number, logFile: string, stop: () => Promise<void> }} SystemHandle
+ * @typedef {{ dir: string, port: number, zones: BenchZone[], cpus?: string, timeoutMs?: number,
+ *   extraArgs?: string[], tsig?: import('../peers/peers.mjs').TsigKey }} StartOptions
+ *   extraArgs: zonexfer only, more `serve` flags (e.g. --allow-transfer, --token, --database-url).
+ *   tsig: peers only, {name, algorithm, secret}: transfers out need this key (peers.mjs).
+ * @typedef {{ name: string, pid: number, port: number, logFile: string, stop: () => Promise<void>,
+ *   apiPort?: number }} SystemHandle   apiPort: zonexfer only, its HTTP API on 127.0.0.1.
  * @typedef {{ name: string, peer: boolean, available: () => string|null,
  *   version: () => Promise<string>, start: (o: StartOptions) => Promise<SystemHandle> }} System
  *   available() returns null when the system can run here, else the reason it cannot.
@@ -69,7 +73,7 @@ const zonexfer = {
     return /^[0-9a-f]+$/.test(rev) ? `${v} (${rev}${dirty})` : v;
   },
   /** @param {StartOptions} o */
-  async start({ dir, port, zones, cpus, timeoutMs = 120_000 }) {
+  async start({ dir, port, zones, cpus, timeoutMs = 120_000, extraArgs = [] }) {
     const why = zonexfer.available();
     if (why) throw new Error(why);
     mkdirSync(join(dir, 'data'), { recursive: true });
@@ -77,6 +81,7 @@ const zonexfer = {
     const logFile = join(dir, 'zonexfer.out');
     const args = [...NODE_ARGS, ZONEXFER_MAIN, 'serve', '--dns', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--data', join(dir, 'data')];
     for (const z of zones) args.push('--zone-file', `${bare(z.origin)}=${resolve(z.file)}`);
+    args.push(...extraArgs);
     let [file, argv] = [process.execPath, args];
     if (cpus !== undefined) [file, argv] = [findBinary('taskset') ?? 'taskset', ['-c', String(cpus), process.execPath, ...args]];
     const fd = openSync(logFile, 'a');
@@ -100,7 +105,7 @@ const zonexfer = {
         await sleep(200);
       }
     }
-    return { name: 'zonexfer', pid: proc.child.pid, port, logFile, stop: proc.stop };
+    return { name: 'zonexfer', pid: proc.child.pid, port, apiPort, logFile, stop: proc.stop };
   },
 };
 
@@ -110,10 +115,10 @@ const knotd = {
   peer: true,
   available: () => (haveBinary('knotd') ? null : 'knotd not installed (apt-get install knot)'),
   version: async () => firstLine(await execText(findBinary('knotd') ?? 'knotd', ['-V'])).replace(/^knotd \(Knot DNS\), version /, ''),
-  async start({ dir, port, zones, cpus, timeoutMs = 120_000 }) {
+  async start({ dir, port, zones, cpus, timeoutMs = 120_000, tsig }) {
     // One worker per role: the whole daemon gets the same single core zonexfer (one thread of JS) gets.
     const serverConfig = ['udp-workers: 1', 'tcp-workers: 1', 'background-workers: 1'];
-    return fromPeer('knotd', await startKnot({ dir, port, zones, cpus, timeoutMs, serverConfig }));
+    return fromPeer('knotd', await startKnot({ dir, port, zones, cpus, timeoutMs, serverConfig, ...(tsig ? { tsig } : {}) }));
   },
 };
 
@@ -125,8 +130,8 @@ const nsd = {
   version: async () => firstLine(await execText(findBinary('nsd') ?? 'nsd', ['-v'])).replace(/^NSD version /, ''),
   // peers.mjs already sets `server-count: 1` (one serving process). Debian builds NSD with
   // response-rate limiting on by default, which drops most of a single client's queries: off.
-  start: async ({ dir, port, zones, cpus, timeoutMs = 120_000 }) =>
-    fromPeer('nsd', await startNsd({ dir, port, zones, cpus, timeoutMs, serverConfig: ['rrl-ratelimit: 0', 'rrl-whitelist-ratelimit: 0'] })),
+  start: async ({ dir, port, zones, cpus, timeoutMs = 120_000, tsig }) =>
+    fromPeer('nsd', await startNsd({ dir, port, zones, cpus, timeoutMs, serverConfig: ['rrl-ratelimit: 0', 'rrl-whitelist-ratelimit: 0'], ...(tsig ? { tsig } : {}) })),
 };
 
 /** @type {System} */
@@ -137,7 +142,7 @@ const named = {
   version: async () => firstLine(await execText(findBinary('named') ?? 'named', ['-v'])).replace(/^BIND /, '').split(' ')[0],
   // Not limited to one worker thread (that needs `named -n 1`, which peers.mjs does not pass), so
   // only taskset bounds it; no default scenario uses it yet.
-  start: async ({ dir, port, zones, cpus, timeoutMs = 120_000 }) => fromPeer('named', await startNamed({ dir, port, zones, cpus, timeoutMs })),
+  start: async ({ dir, port, zones, cpus, timeoutMs = 120_000, tsig }) => fromPeer('named', await startNamed({ dir, port, zones, cpus, timeoutMs, ...(tsig ? { tsig } : {}) })),
 };
 
 /** SYSTEMS by name. named is available to scenarios but not in the default query comparison. */
