@@ -14,6 +14,9 @@ import { ZoneVersion, rdataEqual } from './version.js';
 /** CNAME_COMPANIONS are the types allowed beside a CNAME (RFC 4035 §2.5). */
 const CNAME_COMPANIONS = new Set<number>([RRType.CNAME, RRType.RRSIG, RRType.NSEC]);
 
+/** BUILD_STEP: nodes handled between two yields of buildSteps (a few milliseconds of work). */
+const BUILD_STEP = 32768;
+
 /** Staged record header: u32 node index, u16 type, u32 ttl, u16 rdata length. */
 const REC_HEADER = 12;
 
@@ -123,6 +126,19 @@ export class ZoneBuilder {
 
   /** build checks the zone rules and returns the version; the builder must not be used after. */
   build(): Result<ZoneVersion, ZoneError> {
+    const steps = this.buildSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+    }
+  }
+
+  /**
+   * buildSteps is build() cut into steps of about BUILD_STEP nodes: the caller (an adapter, not
+   * this pure core) may let other work run between steps, so building a million-record zone does
+   * not stall queries for a second. The builder must not be used after.
+   */
+  *buildSteps(): Generator<void, Result<ZoneVersion, ZoneError>> {
     const soa = this.soa;
     if (soa === undefined) return err({ kind: 'no-soa' });
     if (this.multipleSoa) return err({ kind: 'multiple-soa' });
@@ -154,6 +170,7 @@ export class ZoneBuilder {
     let w = 0;
     let records = 0;
     for (let i = 0; i < n; i++) {
+      if (i % BUILD_STEP === BUILD_STEP - 1) yield;
       const off = w;
       w = writeNameWire(out, w, this.names[i]!);
       const countAt = w;
@@ -197,7 +214,10 @@ export class ZoneBuilder {
       base.set(this.keys[i]!, new ZoneNode(out, off, 0));
     }
     const ents = new SlabWriter(1 << 16);
-    for (let i = 0; i < n; i++) linkToParents(base, this.keys[i]!, this.names[i]!, this.originKey, ents);
+    for (let i = 0; i < n; i++) {
+      if (i % BUILD_STEP === BUILD_STEP - 1) yield;
+      linkToParents(base, this.keys[i]!, this.names[i]!, this.originKey, ents);
+    }
     const soaRr: ResourceRecord = { name: this.origin, type: RRType.SOA, class: this.zoneClass, ttl: soa.ttl, rdata: soa.rdata };
     this.staging = new Uint8Array(0);
     this.keys = [];

@@ -84,6 +84,7 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
   const verifier = o.peer.key !== undefined && q.mac !== undefined ? new TsigStreamVerifier(o.peer.key, q.mac) : undefined;
   return new Promise((resolve) => {
     let settled = false;
+    let building = false;
     let bytes = 0;
     const framer = new TcpFramer();
     const socket = connect({ host: o.peer.host, port: o.peer.port, family: isIPv6(o.peer.host) ? 6 : 4 });
@@ -101,10 +102,14 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
       socket.setNoDelay(true);
       socket.write(frame(q.message));
     });
-    socket.on('error', (e) => finish(err({ kind: 'io', detail: e.message })));
-    socket.on('close', () => finish(err({ kind: 'malformed', detail: `connection closed after ${parser.messages} messages` })));
+    socket.on('error', (e) => {
+      if (!building) finish(err({ kind: 'io', detail: e.message }));
+    });
+    socket.on('close', () => {
+      if (!building) finish(err({ kind: 'malformed', detail: `connection closed after ${parser.messages} messages` }));
+    });
     socket.on('data', (chunk: Buffer) => {
-      if (settled) return;
+      if (settled || building) return;
       bytes += chunk.length;
       for (const msg of framer.push(chunk)) {
         const r = parser.push(msg);
@@ -126,8 +131,26 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
           if (r.value.status === 'done' && !v.value.signed) return finish(err({ kind: 'tsig', reason: 'the last message is unsigned' }));
         }
         if (r.value.status === 'done') {
-          const outcome = parser.result()!;
-          return finish(ok({ outcome, messages: parser.messages, bytes, records: parser.recordCount }));
+          // The answer is complete: the connection no longer matters (the primary may close it).
+          building = true;
+          socket.setTimeout(0);
+          socket.destroy();
+          clearTimeout(overall);
+          // Build the zone a slice at a time so queries keep being answered meanwhile.
+          void (async () => {
+            const steps = parser.buildSteps();
+            for (let s = steps.next(); ; s = steps.next()) {
+              if (s.done === true) {
+                if (s.value !== undefined) return finish(err(s.value));
+                break;
+              }
+              await new Promise<void>((resolve) => setImmediate(resolve));
+            }
+            const outcome = parser.result();
+            if (outcome === undefined) return finish(err({ kind: 'malformed', detail: 'no outcome' }));
+            finish(ok({ outcome, messages: parser.messages, bytes, records: parser.recordCount }));
+          })();
+          return;
         }
       }
     });

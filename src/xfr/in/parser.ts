@@ -63,6 +63,7 @@ export class XfrParser {
   private records = 0;
   private bytes = 0;
   private outcome: XfrOutcome | undefined;
+  private pendingBuild: ZoneBuilder | undefined;
   private readonly limits: XfrLimits;
   private readonly originKey: string;
   /** messages counts the messages consumed. */
@@ -78,8 +79,14 @@ export class XfrParser {
     return this.records;
   }
 
-  /** result returns the outcome once push reported 'done'. */
+  /** result returns the outcome once push reported 'done' (building a full zone now if needed). */
   result(): XfrOutcome | undefined {
+    if (this.pendingBuild !== undefined) {
+      const steps = this.buildSteps();
+      let r = steps.next();
+      while (r.done !== true) r = steps.next();
+      if (r.value !== undefined) return undefined;
+    }
     return this.outcome;
   }
 
@@ -136,7 +143,7 @@ export class XfrParser {
         this.state = 'done';
         this.outcome = { kind: 'up-to-date', soa: this.first! };
       }
-      if (this.state === 'done' && this.outcome === undefined) return err({ kind: 'malformed', detail: 'no outcome' });
+      if (this.state === 'done' && this.outcome === undefined && this.pendingBuild === undefined) return err({ kind: 'malformed', detail: 'no outcome' });
       return ok({ status: this.state === 'done' ? 'done' : 'more', tsigOffset });
     } catch (e) {
       if (e instanceof WireFault) return err({ kind: 'malformed', detail: `${e.reason} at ${e.offset}` });
@@ -258,12 +265,25 @@ export class XfrParser {
   private finishFull(): Result<void, XfrError> {
     const b = this.builder ?? new ZoneBuilder(this.o.origin, this.o.zoneClass);
     if (this.builder === undefined) b.add(this.first!);
-    const built = b.build();
     this.builder = undefined;
-    if (!built.ok) return err({ kind: 'invalid-zone', detail: describeZoneError(built.error) });
+    // The version is built on demand (result() or buildSteps()), so a driver can spread the work.
+    this.pendingBuild = b;
     this.state = 'done';
-    this.outcome = { kind: 'full', version: built.value };
     return ok(undefined);
+  }
+
+  /**
+   * buildSteps builds the zone of a completed full transfer in steps (see ZoneBuilder.buildSteps);
+   * the driver may yield between steps. Returns the error when the zone is invalid.
+   */
+  *buildSteps(): Generator<void, XfrError | undefined> {
+    const b = this.pendingBuild;
+    if (b === undefined) return undefined;
+    this.pendingBuild = undefined;
+    const built = yield* b.buildSteps();
+    if (!built.ok) return { kind: 'invalid-zone', detail: describeZoneError(built.error) };
+    this.outcome = { kind: 'full', version: built.value };
+    return undefined;
   }
 }
 
