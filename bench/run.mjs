@@ -26,7 +26,8 @@ const USAGE = `usage: node bench/run.mjs [flags]        (npm run bench -- [flags
   --wait-quiet SECONDS before each repetition wait up to this long for the benchmark CPUs to be
                        < 10 % busy with other work (queries: 5; --quick 3; 0 = don't wait)
   --records N          zone size (queries: 100000; restart: 1000000, --quick 100000)
-  --zones N            restart: how many small zones are stored (10000; --quick 1000)
+  --zones N            zone count: many-zones (10000; --quick 1000), restart (small zones
+                       stored, 10000; --quick 1000)
   --queries N          lines in the dnsperf query file (queries: 100000)
   --seed TEXT          seed for the zone and queries (default "zonexfer")
   --edns               dnsperf sends EDNS0 (-e); default off

@@ -283,7 +283,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const storedSerial = this.storedChanged.get(zoneId);
     this.storedChanged.delete(zoneId);
     if (previous === undefined || (storedSerial !== undefined && storedSerial !== this.registry.get(zoneId)?.version.serial)) {
-      const stored = await loadStored(this.ctx, zoneId, cfg.origin);
+      const stored = await loadStored(this.ctx, zoneId, cfg.origin, rt);
       if (stored !== undefined && stored.version.serial !== this.registry.get(zoneId)?.version.serial) {
         adoptStored(this.ctx, rt, stored);
         if (previous === undefined) {

@@ -50,8 +50,18 @@ export interface StoredState {
   readonly diffsSinceSnapshot: number;
 }
 
-/** loadStored reads the zone's stored state: its snapshot with the later diffs applied. */
-export async function loadStored(ctx: EngineContext, zoneId: string, origin: string): Promise<StoredState | undefined> {
+/** replaceDamaged makes the next save a full snapshot over the damaged state (compare-and-set on its serial). */
+function replaceDamaged(rt: ZoneRuntime, serial: number): void {
+  rt.storedSerial = serial;
+  rt.diffsSinceSnapshot = SNAPSHOT_EVERY;
+}
+
+/**
+ * loadStored reads the zone's stored state: its snapshot with the later diffs applied. A damaged
+ * state is ignored (undefined); with `rt`, the next version (a fresh transfer, a rebuilt primary
+ * zone) replaces it with a full snapshot by compare-and-set, instead of losing to it forever.
+ */
+export async function loadStored(ctx: EngineContext, zoneId: string, origin: string, rt?: ZoneRuntime): Promise<StoredState | undefined> {
   const row = await ctx.store.versions.current(zoneId);
   if (row === null) return undefined;
   const name = parseName(origin);
@@ -61,6 +71,7 @@ export async function loadStored(ctx: EngineContext, zoneId: string, origin: str
   const decoded = decodeSnapshot(name.value, RRClass.IN, soa, b.chunks);
   if (!decoded.ok) {
     ctx.log.error({ zone: origin, err: decoded.error.detail }, 'stored version is damaged; ignoring it');
+    if (rt !== undefined) replaceDamaged(rt, row.serial);
     return undefined;
   }
   let v = decoded.value;
@@ -69,6 +80,7 @@ export async function loadStored(ctx: EngineContext, zoneId: string, origin: str
     const next = d.ok ? applyDiff(v, d.value) : undefined;
     if (next === undefined || !next.ok) {
       ctx.log.error({ zone: origin, serial: e.serialTo, err: next === undefined ? 'damaged diff' : describeZoneError(next.error) }, 'stored diff does not apply; ignoring the stored state');
+      if (rt !== undefined) replaceDamaged(rt, row.serial);
       return undefined;
     }
     v = next.value;

@@ -42,7 +42,7 @@ export async function reloadPrimary(ctx: EngineContext, rt: ZoneRuntime, cfg: Zo
   // published this change first: serve its version instead and leave the NOTIFY to it.
   const saved = await persistVersion(ctx, rt, version, journal !== undefined ? [journal] : undefined);
   if (saved === 'conflict') {
-    const stored = await loadStored(ctx, cfg.id, cfg.origin);
+    const stored = await loadStored(ctx, cfg.id, cfg.origin, rt);
     if (stored !== undefined) adoptStored(ctx, rt, stored);
     return;
   }

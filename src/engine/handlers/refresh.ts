@@ -200,7 +200,7 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
     // stored a version meanwhile: serve that one.
     const saved = await persistVersion(ctx, rt, a.version, diffs, a.kind === 'axfr-in');
     if (saved === 'conflict') {
-      const stored = await loadStored(ctx, cfg.id, cfg.origin);
+      const stored = await loadStored(ctx, cfg.id, cfg.origin, rt);
       if (stored !== undefined) adoptStored(ctx, rt, stored);
       return;
     }
