@@ -263,20 +263,7 @@ function encodeName(name: string): Uint8Array {
   if (name === '.') return Uint8Array.of(0);
   if (!name.includes('\\')) {
     const out = new Uint8Array(name.length + 1);
-    let lenPos = 0;
-    let w = 1;
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      if (c === 0x2e) {
-        out[lenPos] = w - lenPos - 1;
-        lenPos = w;
-        w++;
-      } else {
-        out[w++] = c;
-      }
-    }
-    out[lenPos] = 0;
-    return out.subarray(0, w);
+    return out.subarray(0, writeNameWire(out, 0, name as DomainName));
   }
   const parsed = textToLabels(name);
   if (!parsed.ok) throw new Error(`not a DomainName: ${name}`);
