@@ -87,7 +87,7 @@ export class MessageWriter {
     // Encoded into a scratch buffer: no allocation per question on the query path.
     const end = writeNameWire(OWNER_SCRATCH, 0, name);
     if (pointerTarget) {
-      this.writeName(OWNER_SCRATCH, true, undefined, 0);
+      this.writeName(OWNER_SCRATCH, true, 0);
     } else {
       this.buf.set(OWNER_SCRATCH.subarray(0, end), this.pos);
       this.pos += end;
@@ -126,7 +126,7 @@ export class MessageWriter {
     this.section = section;
     const start = this.pos;
     this.added.length = 0;
-    this.writeName(ownerSrc, true, undefined, ownerOff);
+    this.writeName(ownerSrc, true, ownerOff);
     const b = this.buf;
     let p = this.pos;
     b[p] = type >>> 8;
@@ -217,7 +217,7 @@ export class MessageWriter {
     for (const tok of layout) {
       if (tok === 'N' || tok === 'D') {
         const l = wireNameLen(src, r);
-        this.writeName(src, tok === 'N', undefined, r);
+        this.writeName(src, tok === 'N', r);
         r += l;
       } else if (tok === 'C') {
         const l = src[r]! + 1;
@@ -242,7 +242,7 @@ export class MessageWriter {
    * by a pointer. Suffixes are found by a 32-bit hash of their octets (computed right to left, one
    * pass) and confirmed octet by octet, so no string is built per name.
    */
-  private writeName(src: Uint8Array, compress: boolean, _unused?: Uint8Array, srcOff = 0): void {
+  private writeName(src: Uint8Array, compress: boolean, srcOff: number): void {
     const comp = this.comp;
     const b = this.buf;
     const start = this.pos;

@@ -5,10 +5,9 @@
 // next transfer can be IXFR, and NOTIFYs zonexfer after each reload. Only the PIDs started here are
 // stopped. Also dig, free ports and log greps. Asserts nothing.
 
+import { freePort } from '../interop/daemons.js';
 import { execFile } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -176,26 +175,8 @@ export class TempDirs {
   }
 }
 
-/** freePort returns a loopback port free for both TCP and UDP at the time of the call. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise<number>((res, rej) => {
-      const s = net.createServer();
-      s.once('error', rej);
-      s.listen(0, host, () => {
-        const a = s.address();
-        s.close(() => res(typeof a === 'object' && a !== null ? a.port : 0));
-      });
-    });
-    const udpFree = await new Promise<boolean>((res) => {
-      const u = dgram.createSocket('udp4');
-      u.once('error', () => res(false));
-      u.bind(port, host, () => u.close(() => res(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error(`no free TCP+UDP port on ${host}`);
-}
+/** freePort: one implementation for every interop helper (see ../interop/daemons.ts). */
+export { freePort };
 
 /**
  * dig asks 127.0.0.1:`port` for (name, type) over UDP with `+short` and returns the answer lines
