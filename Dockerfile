@@ -4,13 +4,20 @@
 # Note: a node binary with file capabilities runs in secure mode and ignores NODE_OPTIONS.
 
 FROM node:24-bookworm-slim AS build
+# Compilers for the native UDP module (native/udp-batch: recvmmsg/sendmmsg batches); build stage only.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Dependencies first so the layer is cached across source changes (no dependency has install
-# scripts; --ignore-scripts also skips `prepare`, which needs the sources copied below).
+# scripts; --ignore-scripts also skips our own `install` and `prepare`, run explicitly below).
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY native ./native
 COPY scripts ./scripts
+RUN node scripts/build-native.mjs \
+ && test -f native/udp-batch/build/Release/udp_batch.node
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
@@ -33,6 +40,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/native/udp-batch/build/Release/udp_batch.node ./native/udp-batch/build/Release/udp_batch.node
 USER node
 VOLUME /data
 EXPOSE 53/udp 53/tcp 8080

@@ -12,16 +12,20 @@ import { DnsStats } from './stats.js';
 import { TcpConnection, type TcpShared } from './tcp.js';
 import type { DnsServer, DnsServerOptions, ListenAddress } from './types.js';
 import { UdpListener } from './udp.js';
+import { BatchUdpListener, type NativeHandle, type NativeUdp, loadNativeUdp } from './udp-batch.js';
 
 /** How many ephemeral ports to try when UDP finds the TCP port taken. */
 const PORT_ATTEMPTS = 16;
 const DEFAULT_CLOSE_GRACE_MS = 5000;
 
+/** UdpBinding is a bound UDP socket: node:dgram, or the native batch socket (udp-batch.ts). */
+type UdpBinding = { readonly kind: 'dgram'; readonly socket: UdpSocket } | { readonly kind: 'native'; readonly native: NativeUdp; readonly handle: NativeHandle };
+
 interface Bound {
   readonly host: string;
   readonly port: number;
   readonly tcp: Server;
-  readonly udp: UdpSocket;
+  readonly udp: UdpBinding;
 }
 
 /**
@@ -31,7 +35,7 @@ interface Bound {
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const bound: Bound[] = [];
   try {
-    for (const addr of options.listen) bound.push(await bindPair(addr, wantsIpv6Only(addr, options.listen)));
+    for (const addr of options.listen) bound.push(await bindPair(addr, wantsIpv6Only(addr, options.listen), options.udp ?? 'auto'));
   } catch (e) {
     await Promise.all(bound.map((b) => closeBound(b)));
     throw e;
@@ -45,7 +49,7 @@ class RunningServer implements DnsServer {
   private readonly logger: Logger;
   private readonly conns = new Set<TcpConnection>();
   private readonly perClient = new Map<string, number>();
-  private readonly udps: UdpListener[] = [];
+  private readonly udps: (UdpListener | BatchUdpListener)[] = [];
   private readonly shared: TcpShared;
   private closing: Promise<void> | undefined;
   private allClosed: (() => void) | undefined;
@@ -73,8 +77,9 @@ class RunningServer implements DnsServer {
     for (const b of bound) {
       b.tcp.on('connection', (s: Socket) => this.onConnection(s));
       b.tcp.on('error', (e: Error) => this.logger.warn({ host: b.host, port: b.port, err: e.message }, 'tcp listener error'));
-      this.udps.push(new UdpListener(b.udp, this.dispatcher, this.logger));
-      this.logger.info({ host: b.host, port: b.port }, 'dns listening (udp+tcp)');
+      this.udps.push(b.udp.kind === 'native' ? new BatchUdpListener(b.udp.native, b.udp.handle, this.dispatcher, this.logger) : new UdpListener(b.udp.socket, this.dispatcher, this.logger));
+      const udp = b.udp.kind === 'native' ? 'native batches (recvmmsg/sendmmsg)' : `node:dgram (${options.udp === 'dgram' ? 'asked for' : loadNativeUdp().why})`;
+      this.logger.info({ host: b.host, port: b.port, udp }, 'dns listening (udp+tcp)');
     }
   }
 
@@ -153,7 +158,7 @@ function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-async function bindPair(addr: ListenAddress, ipv6Only: boolean): Promise<Bound> {
+async function bindPair(addr: ListenAddress, ipv6Only: boolean, mode: 'auto' | 'dgram'): Promise<Bound> {
   const host = unbracket(addr.host);
   const attempts = addr.port === 0 ? PORT_ATTEMPTS : 1;
   let last: unknown;
@@ -161,13 +166,11 @@ async function bindPair(addr: ListenAddress, ipv6Only: boolean): Promise<Bound> 
     const tcp = createServer({ allowHalfOpen: true, noDelay: true });
     await listenTcp(tcp, host, addr.port, ipv6Only);
     const port = (tcp.address() as AddressInfo).port;
-    const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only, lookup: literalLookup });
     try {
-      await bindUdp(udp, host, port);
-      return { host, port, tcp, udp };
+      return { host, port, tcp, udp: await bindUdp(host, port, ipv6Only, mode) };
     } catch (e) {
       last = e;
-      await closeBound({ host, port, tcp, udp });
+      await closeBound({ host, port, tcp, udp: undefined }); // a failed bindUdp leaves nothing open
       if (addr.port !== 0 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     }
   }
@@ -202,26 +205,51 @@ function listenTcp(tcp: Server, host: string, port: number, ipv6Only: boolean): 
   });
 }
 
-function bindUdp(udp: UdpSocket, host: string, port: number): Promise<void> {
+/**
+ * bindUdp binds the native batch socket when it is available and the host is an IP literal,
+ * else a node:dgram socket. Rejects with the system error (e.g. EADDRINUSE) and leaves nothing open.
+ */
+function bindUdp(host: string, port: number, ipv6Only: boolean, mode: 'auto' | 'dgram'): Promise<UdpBinding> {
+  const native = mode === 'auto' ? loadNativeUdp().native : undefined;
+  if (native !== undefined && (isIPv4(host) || isIPv6(host))) {
+    try {
+      return Promise.resolve({ kind: 'native', native, handle: native.open(host, port, ipv6Only) });
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ipv6Only, lookup: literalLookup });
   return new Promise((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind({ address: host, port, exclusive: true }, () => {
-      udp.off('error', reject);
-      resolve();
+    socket.once('error', (e) => {
+      try {
+        socket.close();
+      } catch {
+        // not open
+      }
+      reject(e);
+    });
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.removeAllListeners('error');
+      resolve({ kind: 'dgram', socket });
     });
   });
 }
 
-function closeBound(b: Bound): Promise<void> {
+function closeBound(b: Omit<Bound, 'udp'> & { readonly udp: UdpBinding | undefined }): Promise<void> {
   const tcp = new Promise<void>((resolve) => {
     if (!b.tcp.listening) resolve();
     else b.tcp.close(() => resolve());
   });
+  const u = b.udp;
   const udp = new Promise<void>((resolve) => {
-    try {
-      b.udp.close(() => resolve());
-    } catch {
-      resolve();
+    if (u === undefined) resolve();
+    else if (u.kind === 'native') u.native.close(u.handle, resolve);
+    else {
+      try {
+        u.socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
     }
   });
   return Promise.all([tcp, udp]).then(() => undefined);

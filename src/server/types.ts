@@ -117,6 +117,9 @@ export interface DnsServerOptions {
   readonly hooks?: DnsHooks;
   /** closeGraceMs bounds how long close() waits for in-flight answers (default 5000). */
   readonly closeGraceMs?: number;
+  /** udp: 'auto' (default) uses the native batch socket where it is built (Linux), else
+   * node:dgram; 'dgram' always uses node:dgram. ZONEXFER_UDP=dgram forces 'dgram' too. */
+  readonly udp?: 'auto' | 'dgram';
 }
 
 /** DnsServer is a running server. */

@@ -228,6 +228,7 @@ export interface TestServerOptions {
   limits?: Partial<ServerLimits>;
   hosts?: readonly string[];
   closeGraceMs?: number;
+  udp?: 'auto' | 'dgram';
 }
 
 /** startTestServer starts a server on 127.0.0.1 port 0 (and other `hosts` given). */
@@ -239,6 +240,7 @@ export function startTestServer(o: TestServerOptions = {}): Promise<DnsServer> {
     logger: silentLogger(),
     hooks: o.hooks,
     closeGraceMs: o.closeGraceMs,
+    udp: o.udp,
   });
 }
 
