@@ -9,6 +9,9 @@ export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
   return { ok: true, value };
 }
 
+/** okVoid is the one success without a value, for hot paths that would otherwise allocate one per call. */
+export const okVoid: { readonly ok: true; readonly value: undefined } = Object.freeze({ ok: true, value: undefined });
+
 /** err wraps a failure value. */
 export function err<E>(error: E): { readonly ok: false; readonly error: E } {
   return { ok: false, error };

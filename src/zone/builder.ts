@@ -6,7 +6,7 @@
 // RRSIG/NSEC). Deviation: differing TTLs in one RRset keep the first TTL seen, as Knot does.
 
 import { type DomainName, type ResourceRecord, RRClass, RRType, isSubdomain, nameKey, nameToWire, parentName, writeNameWire } from '../wire/index.js';
-import { type Result, ok, err } from '../wire/result.js';
+import { type Result, ok, okVoid, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
 import { SlabWriter, ZoneNode } from './node.js';
 import { ZoneVersion, rdataEqual } from './version.js';
@@ -32,6 +32,8 @@ export class ZoneBuilder {
   private readonly originSuffix: string;
   private soa: ResourceRecord | undefined;
   private multipleSoa = false;
+  private lastName: DomainName | undefined;
+  private lastIdx = 0;
 
   constructor(
     readonly origin: DomainName,
@@ -62,24 +64,32 @@ export class ZoneBuilder {
    */
   addParts(name: DomainName, type: number, cls: number, ttl: number, src: Uint8Array, off: number, len: number): Result<void, ZoneError> {
     if (cls !== this.zoneClass) return err({ kind: 'class-mismatch', name, class: cls });
-    const key = nameKey(name);
-    let idx = this.index.get(key);
-    if (idx === undefined) {
-      if (key !== this.originKey && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
-      idx = this.keys.length;
-      this.keys.push(key);
-      this.names.push(name);
-      this.index.set(key, idx);
+    let idx: number | undefined;
+    // Transfers and zone files give an owner's records one after another: the same owner as the
+    // previous record needs no key and no lookup.
+    if (name === this.lastName) idx = this.lastIdx;
+    else {
+      const key = nameKey(name);
+      idx = this.index.get(key);
+      if (idx === undefined) {
+        if (key !== this.originKey && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
+        idx = this.keys.length;
+        this.keys.push(key);
+        this.names.push(name);
+        this.index.set(key, idx);
+      }
+      this.lastName = name;
+      this.lastIdx = idx;
     }
     if (type === RRType.SOA) {
-      if (key !== this.originKey) return err({ kind: 'soa-not-at-apex', name });
+      if (nameKey(name) !== this.originKey) return err({ kind: 'soa-not-at-apex', name });
       const rdata = src.slice(off, off + len);
       if (this.soa === undefined) this.soa = { name, type, class: cls, ttl, rdata };
       else if (!rdataEqual(this.soa.rdata, rdata)) this.multipleSoa = true;
-      return ok(undefined);
+      return okVoid;
     }
     this.stage(idx, type, ttl, src, off, len);
-    return ok(undefined);
+    return okVoid;
   }
 
   /** addAll stages many RRs, stopping at the first failure. */
@@ -222,7 +232,7 @@ export class ZoneBuilder {
     this.staging = new Uint8Array(0);
     this.keys = [];
     this.names = [];
-    return ok(new ZoneVersion(this.origin, this.zoneClass, soaRr, [base], base.size, records));
+    return ok(new ZoneVersion(this.origin, this.zoneClass, soaRr, [base], base.size, records, out.subarray(0, w)));
   }
 }
 

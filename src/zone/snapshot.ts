@@ -22,8 +22,13 @@ function nodeRecordEnd(slab: Uint8Array, off: number): number {
   return p;
 }
 
-/** encodeSnapshot returns the version's nodes (with RRsets) as chunks of at most ~CHUNK_SIZE. */
+/**
+ * encodeSnapshot returns the version's nodes (with RRsets) as chunks of at most ~CHUNK_SIZE. A
+ * version with a packed slab (built in one piece) is cut into slices of it at node boundaries,
+ * without copying; others are gathered node by node.
+ */
 export function encodeSnapshot(version: ZoneVersion, chunkSize = CHUNK_SIZE): Uint8Array[] {
+  if (version.packed !== undefined && version.layers.length === 1) return slicePacked(version.packed, chunkSize);
   const chunks: Uint8Array[] = [];
   let cur = new Uint8Array(chunkSize);
   let pos = 0;
@@ -40,6 +45,23 @@ export function encodeSnapshot(version: ZoneVersion, chunkSize = CHUNK_SIZE): Ui
     pos += len;
   }
   if (pos > 0) chunks.push(cur.subarray(0, pos));
+  return chunks;
+}
+
+/** slicePacked cuts a packed slab into chunks of at most ~chunkSize, each ending at a node end. */
+function slicePacked(packed: Uint8Array, chunkSize: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  let off = 0;
+  while (off < packed.length) {
+    const end = nodeRecordEnd(packed, off);
+    if (end - start > chunkSize && off > start) {
+      chunks.push(packed.subarray(start, off));
+      start = off;
+    }
+    off = end;
+  }
+  if (off > start) chunks.push(packed.subarray(start, off));
   return chunks;
 }
 

@@ -33,6 +33,12 @@ export class ZoneVersion {
     readonly nodeCount: number,
     /** recordCount is the number of RRs, the SOA included. */
     readonly recordCount: number,
+    /**
+     * packed, when set, holds the node record (node.ts layout) of every node with RRsets, one
+     * after the other: a version built in one piece (ZoneBuilder) has them in a single slab, and
+     * its snapshot is then slices of that slab, not a copy (snapshot.ts).
+     */
+    readonly packed?: Uint8Array,
   ) {
     this.layers = layers;
     this.originKey = nameKey(origin);

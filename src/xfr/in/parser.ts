@@ -14,7 +14,7 @@ import {
   Flag, RRType, Rcode, type DomainName, type ResourceRecord, lastNameEnd, readHeader, readName, readRdata, skipName, nameKey,
   WireFault, opcodeOf, rcodeOf, NAME_LAYOUT, FIXED_LENGTH, expandRdata,
 } from '../../wire/index.js';
-import { type Result, ok, err } from '../../wire/result.js';
+import { type Result, ok, okVoid, err } from '../../wire/result.js';
 import { type Serial, type ZoneDiff, ZoneBuilder, type ZoneVersion, compareSerial, describeZoneError, soaSerial, rdataEqual } from '../../zone/index.js';
 import type { XfrError } from '../errors.js';
 
@@ -162,7 +162,7 @@ export class XfrParser {
         if (!isSoa) return err({ kind: 'soa-mismatch', detail: 'the first record is not the SOA' });
         this.first = { name, type, class: cls, ttl, rdata: readRdata(msg, type, pos, rdlen).slice() };
         this.state = 'first';
-        return ok(undefined);
+        return okVoid;
       }
       case 'first': {
         const first = this.first!;
@@ -178,7 +178,7 @@ export class XfrParser {
           if (this.o.currentSerial !== undefined && s !== this.o.currentSerial) {
             return err({ kind: 'soa-mismatch', detail: `IXFR starts at serial ${s}, we hold ${this.o.currentSerial}` });
           }
-          return ok(undefined);
+          return okVoid;
         }
         if (isSoa) {
           // AXFR of a zone that holds only its SOA.
@@ -207,13 +207,13 @@ export class XfrParser {
         } else {
           this.del.push(rr);
         }
-        return ok(undefined);
+        return okVoid;
       }
       case 'ixfr-add': {
         const rr: ResourceRecord = { name, type, class: cls, ttl, rdata: readRdata(msg, type, pos, rdlen).slice() };
         if (!isSoa) {
           this.add.push(rr);
-          return ok(undefined);
+          return okVoid;
         }
         const from = soaSerial(this.soaFrom!.rdata);
         const to = soaSerial(this.soaTo!.rdata);
@@ -225,12 +225,12 @@ export class XfrParser {
           if (to !== soaSerial(this.first!.rdata)) return err({ kind: 'soa-mismatch', detail: 'IXFR does not end at the announced serial' });
           this.state = 'done';
           this.outcome = { kind: 'incremental', diffs: this.diffs, soa: this.first! };
-          return ok(undefined);
+          return okVoid;
         }
         if (soaSerial(rr.rdata) !== to) return err({ kind: 'soa-mismatch', detail: 'IXFR diffs do not chain' });
         this.soaFrom = rr;
         this.state = 'ixfr-del';
-        return ok(undefined);
+        return okVoid;
       }
       case 'done':
         return err({ kind: 'malformed', detail: 'records after the final SOA' });
@@ -259,7 +259,7 @@ export class XfrParser {
       if (r.error.kind === 'out-of-zone') return err({ kind: 'out-of-zone', name });
       return err({ kind: 'invalid-zone', detail: describeZoneError(r.error) });
     }
-    return ok(undefined);
+    return okVoid;
   }
 
   private finishFull(): Result<void, XfrError> {
@@ -269,7 +269,7 @@ export class XfrParser {
     // The version is built on demand (result() or buildSteps()), so a driver can spread the work.
     this.pendingBuild = b;
     this.state = 'done';
-    return ok(undefined);
+    return okVoid;
   }
 
   /**

@@ -86,7 +86,7 @@ describe('diffs', () => {
   });
 });
 
-import { decodeSnapshot, encodeSnapshot } from '../../../src/zone/index.js';
+import { ZoneVersion as Version, decodeSnapshot, encodeSnapshot } from '../../../src/zone/index.js';
 describe('snapshots', () => {
   it('encode → decode reproduces the version (records, ENTs, counts) across several chunks', () => {
     const recs: ResourceRecord[] = [soa('example.com.', 3), ns('example.com.', 'ns1.example.com.'), a('ns1.example.com.', '192.0.2.1'), a('deep.x.y.example.com.', '192.0.2.2')];
@@ -101,6 +101,20 @@ describe('snapshots', () => {
     expect(back.value.recordCount).toBe(v.recordCount);
     expect(back.value.nodeCount).toBe(v.nodeCount);
     expect(back.value.node('y.example.com.')?.setCount).toBe(0);
+  });
+  it('cuts a freshly built version into slices of its slab, the same octets as gathering node by node', () => {
+    const recs: ResourceRecord[] = [soa('example.com.', 3), ns('example.com.', 'ns1.example.com.'), a('ns1.example.com.', '192.0.2.1')];
+    for (let i = 0; i < 300; i++) recs.push(a(`h${i}.sub.example.com.`, `10.0.${i >> 8}.${i & 255}`), a(`h${i}.sub.example.com.`, `10.1.${i >> 8}.${i & 255}`));
+    const v = build(recs);
+    expect(v.packed).toBeDefined();
+    const sliced = encodeSnapshot(v, 1000);
+    for (const c of sliced) expect(c.buffer).toBe(v.packed!.buffer); // views, not copies
+    for (const c of sliced) expect(c.length).toBeLessThanOrEqual(1000);
+    const unpacked = new Version(v.origin, v.zoneClass, v.soa, v.layers, v.nodeCount, v.recordCount);
+    const gathered = encodeSnapshot(unpacked, 1000);
+    expect(Buffer.concat(sliced)).toEqual(Buffer.concat(gathered));
+    const back = decodeSnapshot(v.origin, v.zoneClass, v.soa, sliced);
+    expect(back.ok && sorted(back.value)).toEqual(sorted(v));
   });
   it('refuses damaged chunks', () => {
     const v = build([soa('example.com.', 3), a('www.example.com.', '192.0.2.1')]);
