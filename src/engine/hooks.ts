@@ -117,11 +117,15 @@ function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: Re
   ctx.observe.notify({ xfr, zoneId: rt.config.id, zone: rt.config.origin, dir: 'in', peer: rctx.remote.address, result: 'success' });
   deps.notifyReceived(rt.config.id);
   const now = new Date(ctx.clock.now());
-  void ctx.store.zoneState
-    .appendTransfer({
-      zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr,
-    })
-    .catch(() => undefined);
+  // The history row is written on the next turn of the event loop: the refresh just scheduled
+  // (a microtask) takes its lease first instead of queueing behind this write.
+  setImmediate(() => {
+    void ctx.store.zoneState
+      .appendTransfer({
+        zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr,
+      })
+      .catch(() => undefined);
+  });
   return sign(notifyResponse(request, Rcode.NoError));
 }
 

@@ -32,7 +32,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly concurrency: number;
   private active = 0;
   private task: ScheduledTask | undefined;
-  private soon: NodeJS.Immediate | undefined;
+  private soon = false;
   private stopped = false;
   private readonly inflight = new Set<Promise<void>>();
 
@@ -58,10 +58,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (at <= this.now()) this.kick();
   }
 
+  /**
+   * kick runs what is due once the current synchronous work ends (a microtask, not a macrotask:
+   * a NOTIFY's refresh starts before the event loop turns, ahead of other queued I/O). Several
+   * schedule() calls in one synchronous stretch still make one tick.
+   */
   private kick(): void {
-    if (this.soon !== undefined || this.stopped) return;
-    this.soon = setImmediate(() => {
-      this.soon = undefined;
+    if (this.soon || this.stopped) return;
+    this.soon = true;
+    queueMicrotask(() => {
+      this.soon = false;
       this.tick();
     });
   }
@@ -110,7 +116,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** stop freezes the table and waits for running events. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.soon !== undefined) clearImmediate(this.soon);
     await this.task?.destroy();
     await Promise.allSettled([...this.inflight]);
   }

@@ -39,6 +39,13 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   // refresh runs: a holder that dies (kill -9, lost host) frees the zone after leaseSeconds, not
   // after a whole transfer timeout. A forced AXFR that has to wait stays a forced AXFR.
   const leaseSeconds = ctx.tuning.leaseSeconds;
+  // The first peer's SOA probe is read-only: it goes out while the lease is being taken, which
+  // saves a round trip on every NOTIFY-driven refresh. Without the lease its answer is dropped.
+  const current = ctx.registry.get(cfg.id);
+  const currentVersion = current?.role === 'secondary' ? current.version : undefined;
+  const first = inc.peers.find((p) => p.ip !== null && p.keyError === undefined);
+  const early = !force && currentVersion !== undefined && first !== undefined ? { peer: first, soa: probeSoa(ctx, rt, first) } : undefined;
+  early?.soa.catch(() => undefined); // an abort is seen by its consumer; unconsumed, it is dropped
   if (!(await ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds))) {
     ctx.log.debug({ zone: cfg.origin, op: 'refresh' }, 'another instance holds the refresh lease');
     ctx.scheduler.replace(cfg.id, force ? 'force-axfr' : 'refresh', ctx.clock.now() + Math.min(5000, leaseSeconds * 1000));
@@ -48,8 +55,9 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   renew.unref();
   const xfr = newXfrId();
   const started = ctx.clock.now();
+  const run: Run = { xfr, started, early, background: [] };
   try {
-    await refreshHeld(ctx, rt, force, xfr, started);
+    await refreshHeld(ctx, rt, force, run, currentVersion);
   } catch (e) {
     if (!(e instanceof EngineAborted)) throw e;
     ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: e.message }, 'refresh aborted');
@@ -59,15 +67,33 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
     });
   } finally {
     clearInterval(renew);
+    await Promise.all(run.background);
     await ctx.store.zoneState.releaseLease(cfg.id, ctx.instanceId);
   }
 }
 
-async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, xfr: string, started: number): Promise<void> {
+/**
+ * Run is one refresh's state: its transfer id and start, the SOA probe started before the lease
+ * (for its peer), and store writes left running in the background (awaited before the final ones,
+ * so those land last).
+ */
+interface Run {
+  readonly xfr: string;
+  readonly started: number;
+  readonly early: { readonly peer: PeerConfig; readonly soa: ReturnType<typeof probeSoa> } | undefined;
+  readonly background: Promise<void>[];
+}
+
+/** probeSoa asks one peer for the zone's SOA (UDP, TCP on truncation), bounded and abortable. */
+function probeSoa(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig): ReturnType<typeof querySoa> {
+  const address = { host: peer.ip!, port: peer.port, key: peer.key };
+  return abortable(querySoa(address, rt.config.origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) }), ctx.signal);
+}
+
+async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, run: Run, currentVersion: ZoneVersion | undefined): Promise<void> {
   const cfg = rt.config;
   const inc = cfg.incoming!;
-  const current = ctx.registry.get(cfg.id);
-  const currentVersion = current?.role === 'secondary' ? current.version : undefined;
+  const { xfr, started } = run;
   const errors: string[] = [];
   for (const peer of inc.peers) {
     if (peer.ip === null) continue;
@@ -75,15 +101,17 @@ async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, 
       errors.push(`${peer.name}: ${peer.keyError}`);
       continue;
     }
-    const attempt = await tryPeer(ctx, rt, peer, currentVersion, force, xfr);
+    const attempt = await tryPeer(ctx, rt, peer, currentVersion, force, run);
     if (!attempt.ok) {
       errors.push(`${peer.ip}#${peer.port}: ${attempt.error}`);
       ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, err: attempt.error }, 'refresh from peer failed');
       continue;
     }
+    await Promise.all(run.background);
     await succeeded(ctx, rt, peer, attempt, currentVersion, started, xfr);
     return;
   }
+  await Promise.all(run.background);
   await failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, started, xfr);
 }
 
@@ -112,12 +140,18 @@ function resultOf(e: XfrError): XfrResult {
   return e.kind === 'refused' || e.kind === 'notauth' ? 'refused' : 'failure';
 }
 
-async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion | undefined, force: boolean, xfr: string): Promise<Attempt> {
+async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion | undefined, force: boolean, run: Run): Promise<Attempt> {
   const origin = rt.config.origin;
   const address = { host: peer.ip!, port: peer.port, key: peer.key };
+  const xfr = run.xfr;
   if (!force && current !== undefined) {
-    const soa = await abortable(querySoa(address, origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) }), ctx.signal);
-    await ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) });
+    const soa = await (run.early?.peer === peer ? run.early.soa : probeSoa(ctx, rt, peer));
+    // checked_time is written while the transfer runs; the refresh's final writes wait for it.
+    run.background.push(
+      ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) }).catch((e: unknown) => {
+        ctx.log.warn({ zone: origin, err: e instanceof Error ? e.message : String(e) }, 'recording the SOA check failed');
+      }),
+    );
     if (!soa.ok) return { ok: false, error: `SOA query: ${describeXfrError(soa.error)}` };
     const order = compareSerial(soa.value.serial, current.serial);
     if (order !== 'gt') return { ok: true, version: current, kind: 'up-to-date', detail: undefined };

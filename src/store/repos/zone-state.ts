@@ -135,7 +135,10 @@ export function zoneStateRepo(db: Db): ZoneStateRepo {
     },
     async acquireLease(zoneId, owner, ttlSeconds) {
       const rows = await db.sql.query(
-        `INSERT INTO zone_state (zone_id, lease_owner, lease_expires) VALUES ($1, $2, now() + make_interval(secs => $3))
+        // synchronous_commit off: a lease lost in a database crash is harmless (the version
+        // compare-and-set keeps the zone consistent) and this runs before every refresh.
+        `INSERT INTO zone_state (zone_id, lease_owner, lease_expires)
+         SELECT $1, $2, now() + make_interval(secs => $3) FROM (SELECT set_config('synchronous_commit', 'off', true)) AS nosync
          ON CONFLICT (zone_id) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_expires = EXCLUDED.lease_expires
          WHERE zone_state.lease_owner IS NULL OR zone_state.lease_owner = EXCLUDED.lease_owner
             OR zone_state.lease_expires IS NULL OR zone_state.lease_expires < now()
