@@ -227,12 +227,13 @@ static void enqueue(sock_t *s, const void *data, size_t len, const struct sockad
   s->qbytes += len;
 }
 
-/* flush_queue writes queued answers in order until the kernel pushes back again. */
+/* flush_queue writes queued answers in order until the kernel pushes back again (EAGAIN; any
+ * other error, ENOBUFS included, drops that one answer: retrying it could spin while writable). */
 static void flush_queue(sock_t *s) {
   while (s->qhead != NULL) {
     queued_t *q = s->qhead;
     ssize_t r = sendto(s->fd, q->data, q->len, MSG_DONTWAIT, (struct sockaddr *)&q->addr, q->namelen);
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) return;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) s->send_errors++;
     s->qhead = q->next;
@@ -270,7 +271,7 @@ static void send_answers(sock_t *s, int n) {
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) break;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     /* An error for this one destination (e.g. EPERM from a firewall): skip it, send the rest. */
     s->send_errors++;
     done++;
@@ -398,7 +399,7 @@ static napi_value js_send_to(napi_env env, napi_callback_info info) {
     while (r < 0 && errno == EINTR);
     e = r < 0 ? errno : 0;
   }
-  if (r < 0 && (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)) {
+  if (r < 0 && (e == EAGAIN || e == EWOULDBLOCK)) {
     enqueue(s, data, len, &ss, sl);
     e = 0;
   }
