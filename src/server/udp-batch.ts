@@ -7,8 +7,10 @@
 
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import { formatIPv6 } from '../zone/rdata/encoding.js';
 import type { Dispatcher } from './dispatch.js';
 import type { Remote } from './types.js';
+import { PendingAnswers } from './udp.js';
 
 /** NativeHandle is the addon's opaque socket. */
 export type NativeHandle = { readonly __nativeUdp: unique symbol };
@@ -65,29 +67,14 @@ class BatchRemote implements Remote {
   }
 }
 
-/** ipv6Text formats 16 octets as an IPv6 address (RFC 5952: lowercase, longest zero run as ::). */
+/**
+ * ipv6Text formats a sender's 16 octets as node:dgram does: RFC 5952 text, with an IPv4-mapped
+ * address in the mixed form (RFC 5952 §5), e.g. `::ffff:192.0.2.1`.
+ */
 export function ipv6Text(o: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((o[i]! << 8) | o[i + 1]!);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return `::ffff:${o[12]}.${o[13]}.${o[14]}.${o[15]}`;
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
-  if (best < 0) return hex(words);
-  return `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLen))}`;
+  let mapped = o[10] === 0xff && o[11] === 0xff;
+  for (let i = 0; i < 10 && mapped; i++) mapped = o[i] === 0;
+  return mapped ? `::ffff:${o[12]}.${o[13]}.${o[14]}.${o[15]}` : formatIPv6(o);
 }
 
 /**
@@ -95,7 +82,7 @@ export function ipv6Text(o: Uint8Array): string {
  * other opcodes, AXFR/IXFR): such a request is copied out of the shared buffer, which the next
  * batch overwrites. Plain queries are answered before the batch callback returns.
  */
-function mayAnswerLater(b: Buffer, at: number, len: number): boolean {
+export function mayAnswerLater(b: Buffer, at: number, len: number): boolean {
   if (len < 12) return false;
   if ((b[at + 2]! & 0x78) !== 0) return true; // opcode ≠ QUERY
   let p = at + 12;
@@ -118,10 +105,9 @@ export class BatchUdpListener {
   private readonly meta: Buffer;
   private readonly m32: Int32Array;
   private readonly words: number;
-  private pending = 0;
+  private readonly pending = new PendingAnswers();
   private stopped = false;
   private closed: Promise<void> | undefined;
-  private idleWaiter: (() => void) | undefined;
 
   constructor(
     private readonly native: NativeUdp,
@@ -141,10 +127,7 @@ export class BatchUdpListener {
   /** stop ignores new datagrams and resolves once answers still being produced are sent. */
   stop(): Promise<void> {
     this.stopped = true;
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.idleWaiter = resolve;
-    });
+    return this.pending.idle();
   }
 
   /** close closes the socket (after stop, or at once when forced). */
@@ -188,11 +171,8 @@ export class BatchUdpListener {
         this.logger.error({ remote: remote.address }, 'udp request answered asynchronously from a shared buffer; dropped');
         continue;
       }
-      this.pending++;
-      void out.then((r) => {
-        this.pending--;
+      this.pending.track(out, (r) => {
         if (r !== undefined && this.closed === undefined) this.sendLater(r, remote);
-        if (this.pending === 0 && this.idleWaiter !== undefined) this.idleWaiter();
       });
     }
   };

@@ -7,12 +7,38 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { Dispatcher } from './dispatch.js';
 
+/**
+ * PendingAnswers counts the answers still being produced asynchronously (a NOTIFY or an IXFR over
+ * UDP going through a hook), so that a listener's stop() can wait for them.
+ */
+export class PendingAnswers {
+  private count = 0;
+  private waiter: (() => void) | undefined;
+
+  /** track runs `then` on the answer once it is there, counting it as pending until then. */
+  track<T>(answer: Promise<T>, then: (value: T) => void): void {
+    this.count++;
+    void answer.then((value) => {
+      this.count--;
+      then(value);
+      if (this.count === 0 && this.waiter !== undefined) this.waiter();
+    });
+  }
+
+  /** idle resolves once no answer is pending. */
+  idle(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+}
+
 /** UdpListener answers datagrams on one socket until closed. */
 export class UdpListener {
-  private pending = 0;
+  private readonly pending = new PendingAnswers();
   private stopped = false;
   private closedSocket = false;
-  private idleWaiter: (() => void) | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -29,10 +55,7 @@ export class UdpListener {
   /** stop ignores new datagrams and resolves once answers still being produced are sent. */
   stop(): Promise<void> {
     this.stopped = true;
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.idleWaiter = resolve;
-    });
+    return this.pending.idle();
   }
 
   /** close closes the socket (after stop, or at once when forced). */
@@ -56,11 +79,8 @@ export class UdpListener {
       this.send(out, rinfo);
       return;
     }
-    this.pending++;
-    void out.then((r) => {
-      this.pending--;
+    this.pending.track(out, (r) => {
       if (r !== undefined) this.send(r, rinfo);
-      if (this.pending === 0 && this.idleWaiter !== undefined) this.idleWaiter();
     });
   };
 

@@ -1,7 +1,11 @@
-// ipv6Text formats the native socket's IPv6 sender octets as node:dgram does (RFC 5952 form).
+// The native UDP listener's pure helpers: ipv6Text formats IPv6 senders as node:dgram does (RFC
+// 5952 form), and mayAnswerLater picks the requests that must be copied out of the shared batch
+// buffer because the Dispatcher may answer them asynchronously.
 import { isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ipv6Text } from '../../../src/server/udp-batch.js';
+import { ipv6Text, mayAnswerLater } from '../../../src/server/udp-batch.js';
+import { Opcode } from '../../../src/wire/index.js';
+import { query } from '../../helpers/server.js';
 
 const octets = (...words: number[]): Uint8Array => {
   const b = Buffer.alloc(16);
@@ -22,5 +26,26 @@ describe('ipv6Text', () => {
   ])('%o → %s', (o, text) => {
     expect(ipv6Text(o)).toBe(text);
     expect(isIPv6(text)).toBe(true);
+  });
+});
+
+describe('mayAnswerLater', () => {
+  const at = (q: Buffer, pad = 7): [Buffer, number, number] => [Buffer.concat([Buffer.alloc(pad, 0xee), q, Buffer.alloc(3, 0xee)]), pad, q.length];
+  it.each([
+    ['an A query', query('www.example.test', 'A'), false],
+    ['an SOA query with EDNS', query('example.test', 'SOA', { edns: { udpSize: 1232 } }), false],
+    ['a NOTIFY', query('example.test', 'SOA', { opcode: Opcode.Notify }), true],
+    ['an IXFR', query('example.test', 'IXFR'), true],
+    ['an AXFR', query('example.test', 'AXFR'), true],
+  ])('%s → %s (inside a larger buffer)', (_what, q, later) => {
+    expect(mayAnswerLater(...at(q))).toBe(later);
+  });
+  it('leaves odd questions (a pointer, no question, a short datagram) to the safe side or the codec', () => {
+    const pointer = Buffer.from(query('www.example.test', 'A'));
+    pointer[12] = 0xc0; // a compression pointer where the question name starts
+    expect(mayAnswerLater(...at(pointer))).toBe(true);
+    const header = query('www.example.test', 'A').subarray(0, 12);
+    expect(mayAnswerLater(...at(header))).toBe(false);
+    expect(mayAnswerLater(...at(Buffer.alloc(5)))).toBe(false);
   });
 });
