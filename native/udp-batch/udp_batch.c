@@ -105,6 +105,16 @@ static sock_t *get_sock(napi_env env, napi_value v) {
   return s;
 }
 
+/* sock_args reads a call's first `n` arguments into argv; the first is the socket handle. */
+static sock_t *sock_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
+    napi_throw_type_error(env, "EINVAL", "udp_batch: missing arguments");
+    return NULL;
+  }
+  return get_sock(env, argv[0]);
+}
+
 static uint8_t *buffer_data(napi_env env, napi_value v, size_t need) {
   void *data = NULL;
   size_t len = 0;
@@ -170,10 +180,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = get_sock(env, argv[0]);
+  sock_t *s = sock_args(env, info, 1, argv);
   if (s == NULL) return NULL;
   struct sockaddr_storage ss;
   socklen_t sl = sizeof ss;
@@ -324,10 +332,8 @@ static void on_readable(uv_poll_t *h, int status, int events) {
 
 /* start(handle, in, out, meta, onBatch(count)) */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = get_sock(env, argv[0]);
+  sock_t *s = sock_args(env, info, 5, argv);
   if (s == NULL) return NULL;
   if (s->polling) {
     napi_throw_error(env, "EINVAL", "udp_batch: already started");
@@ -360,10 +366,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 
 /* sendTo(handle, data, family, address16, port) -> 0 or errno: an answer produced later. */
 static napi_value js_send_to(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = get_sock(env, argv[0]);
+  sock_t *s = sock_args(env, info, 5, argv);
   if (s == NULL) return NULL;
   void *data;
   size_t len;
@@ -436,10 +440,8 @@ static void on_closed(uv_handle_t *h) {
 
 /* close(handle, done): stops reading, closes the socket, then calls done(). */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = get_sock(env, argv[0]);
+  sock_t *s = sock_args(env, info, 2, argv);
   if (s == NULL) return NULL;
   s->closed = 1;
   CHECK(napi_create_reference(env, argv[1], 1, &s->close_cb));
@@ -454,10 +456,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_send_errors(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = get_sock(env, argv[0]);
+  sock_t *s = sock_args(env, info, 1, argv);
   if (s == NULL) return NULL;
   napi_value r;
   CHECK(napi_create_double(env, (double)s->send_errors, &r));
