@@ -176,13 +176,14 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 /**
  * waitForSerial polls `zone` SOA on 127.0.0.1:`port` every `intervalMs` (a new query each tick,
  * without waiting for the previous one, each with a 500 ms timeout) until one answers NOERROR with
- * exactly `serial`. Resolves {ok: true, ms, polls, unanswered, maxLatencyMs} with ms from `t0`
+ * exactly `serial` (or, given `accept(serial)`, with a serial it accepts). Resolves {ok: true,
+ * serial, ms, polls, unanswered, maxLatencyMs} with ms from `t0`
  * (hrtime bigint, default now) to the arrival of that answer, or {ok: false, reason, …} after
  * `timeoutMs` or when `alive()` returns false. `unanswered` counts queries that got no answer
  * within 500 ms (before the server listens, or while it stalls) and `maxLatencyMs` is the slowest
  * answer: a server whose event loop blocks shows it there.
  */
-export async function waitForSerial(client, { port, zone, serial, t0 = process.hrtime.bigint(), intervalMs = 20, timeoutMs = 60_000, alive = () => true }) {
+export async function waitForSerial(client, { port, zone, serial, accept = (s) => s === serial, t0 = process.hrtime.bigint(), intervalMs = 20, timeoutMs = 60_000, alive = () => true }) {
   const deadline = Number(t0 / 1_000_000n) + timeoutMs;
   let polls = 0;
   let unanswered = 0;
@@ -202,7 +203,7 @@ export async function waitForSerial(client, { port, zone, serial, t0 = process.h
       }
       last = r;
       maxLatencyMs = Math.max(maxLatencyMs, r.ms);
-      if (r.serial === serial && r.rcode === 'NOERROR') done = { ok: true, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+      if (r.rcode === 'NOERROR' && r.serial !== null && accept(r.serial)) done = { ok: true, serial: r.serial, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
     });
   };
   for (;;) {
@@ -212,7 +213,7 @@ export async function waitForSerial(client, { port, zone, serial, t0 = process.h
     if (!alive()) return { ok: false, reason: 'the process exited', polls, unanswered, maxLatencyMs, last };
     if (Number(process.hrtime.bigint() / 1_000_000n) > deadline) {
       const seen = last ? (last.serial !== null ? `serial ${last.serial}` : last.rcode) : 'no answer';
-      return { ok: false, reason: `no serial ${serial} within ${Math.round(timeoutMs / 1000)} s (last: ${seen})`, polls, unanswered, maxLatencyMs, last };
+      return { ok: false, reason: `no ${serial === undefined ? 'accepted serial' : `serial ${serial}`} within ${Math.round(timeoutMs / 1000)} s (last: ${seen})`, polls, unanswered, maxLatencyMs, last };
     }
   }
 }

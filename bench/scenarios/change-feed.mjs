@@ -6,33 +6,24 @@
 // API request to A until B answers the new SOA (UDP, polled every 5 ms); lower is better. The API
 // call's own duration (A storing the version) is reported beside it.
 import { join } from 'node:path';
-import { DnsClient } from '../lib/dnsclient.mjs';
+import { DnsClient, waitForSerial } from '../lib/dnsclient.mjs';
 import { DEFAULT_POSTGRES_URL, createThrowawayDb, postgresReachable } from '../lib/postgres.mjs';
 import { freePort, isAlive, sleep } from '../lib/procs.mjs';
 import { row } from '../lib/report.mjs';
 import { SYSTEMS } from '../lib/systems.mjs';
 import { benchToken, startZonexfer } from '../lib/zonexfer-api.mjs';
 import { fmtMs } from '../lib/xfr.mjs';
-import { median } from '../lib/stats.mjs';
+import { median, percentile } from '../lib/stats.mjs';
 
 const ORIGIN = 'feed.bench.example.';
 const zoneOf = (i) => `z${i}.feed.bench.example.`;
 
-/** pollSoa polls B until `accept(serial)`; resolves the ms since t0, or throws after timeoutMs. */
-async function pollSoa(dns, port, zone, t0, accept, alive, timeoutMs = 10_000) {
-  for (;;) {
-    const r = await dns.soa(port, zone, 200);
-    if (r && r.rcode === 'NOERROR' && r.serial !== null && accept(r.serial)) return { ms: Number(process.hrtime.bigint() - t0) / 1e6, serial: r.serial };
-    if (!alive()) throw new Error('instance B exited');
-    if (Number(process.hrtime.bigint() - t0) / 1e6 > timeoutMs) throw new Error(`B did not answer a new serial for ${zone} within ${timeoutMs / 1000} s (last: ${r ? `${r.rcode} ${r.serial}` : 'no answer'})`);
-    await sleep(5);
-  }
+/** untilServed waits until B answers a serial `accept` takes (SOA polled every 5 ms); resolves {ms, serial}. */
+async function untilServed(dns, port, zone, t0, accept, alive) {
+  const w = await waitForSerial(dns, { port, zone, accept, t0, intervalMs: 5, timeoutMs: 10_000, alive });
+  if (!w.ok) throw new Error(`B, ${zone}: ${w.reason}`);
+  return w;
 }
-
-const percentile = (values, q) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null;
-};
 
 export default {
   name: 'change-feed',
@@ -78,7 +69,7 @@ export default {
         const t0 = process.hrtime.bigint();
         const zone = await a.api.createZone(account.id, origin, 'full');
         if (i === 0) zoneId = zone.id;
-        const r = await pollSoa(dns, b.port, origin, t0, () => true, alive);
+        const r = await untilServed(dns, b.port, origin, t0, () => true, alive);
         zoneMs.push(r.ms);
         log(`zone ${i + 1}/${p.zones}: ${origin} served by B ${fmtMs(r.ms)} ms after the create request to A`);
       }
@@ -90,7 +81,7 @@ export default {
         const t0 = process.hrtime.bigint();
         await a.api.request('POST', `/zones/${zoneId}/dns_records`, { type: 'A', name: `h${rep}.${ORIGIN.slice(0, -1)}`, content: `192.0.2.${(rep % 250) + 1}`, ttl: 300 });
         const api = Number(process.hrtime.bigint() - t0) / 1e6;
-        const r = await pollSoa(dns, b.port, ORIGIN, t0, (s) => s !== before, alive);
+        const r = await untilServed(dns, b.port, ORIGIN, t0, (s) => s !== before, alive);
         serial = r.serial;
         recordMs.push(r.ms);
         apiMs.push(api);

@@ -84,10 +84,12 @@ interface Run {
   readonly background: Promise<void>[];
 }
 
+/** addressOf is where a peer (with an IP) is asked, and with which TSIG key. */
+const addressOf = (peer: PeerConfig) => ({ host: peer.ip!, port: peer.port, key: peer.key });
+
 /** probeSoa asks one peer for the zone's SOA (UDP, TCP on truncation), bounded and abortable. */
 function probeSoa(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig): ReturnType<typeof querySoa> {
-  const address = { host: peer.ip!, port: peer.port, key: peer.key };
-  return abortable(querySoa(address, rt.config.origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) }), ctx.signal);
+  return abortable(querySoa(addressOf(peer), rt.config.origin, { timeoutMs: Math.min(ctx.tuning.xfrTimeouts.connectMs, 5000) }), ctx.signal);
 }
 
 async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, run: Run, currentVersion: ZoneVersion | undefined): Promise<void> {
@@ -102,14 +104,13 @@ async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, 
       continue;
     }
     const attempt = await tryPeer(ctx, rt, peer, currentVersion, force, run);
-    if (!attempt.ok) {
-      errors.push(`${peer.ip}#${peer.port}: ${attempt.error}`);
-      ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, err: attempt.error }, 'refresh from peer failed');
-      continue;
+    if (attempt.ok) {
+      await Promise.all(run.background);
+      await succeeded(ctx, rt, peer, attempt, currentVersion, started, xfr);
+      return;
     }
-    await Promise.all(run.background);
-    await succeeded(ctx, rt, peer, attempt, currentVersion, started, xfr);
-    return;
+    errors.push(`${peer.ip}#${peer.port}: ${attempt.error}`);
+    ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, err: attempt.error }, 'refresh from peer failed');
   }
   await Promise.all(run.background);
   await failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, started, xfr);
@@ -142,7 +143,7 @@ function resultOf(e: XfrError): XfrResult {
 
 async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion | undefined, force: boolean, run: Run): Promise<Attempt> {
   const origin = rt.config.origin;
-  const address = { host: peer.ip!, port: peer.port, key: peer.key };
+  const address = addressOf(peer);
   const xfr = run.xfr;
   if (!force && current !== undefined) {
     const soa = await (run.early?.peer === peer ? run.early.soa : probeSoa(ctx, rt, peer));
