@@ -38,6 +38,13 @@ export interface Db {
   sql: Sql;
   /** write runs fn in a transaction; the changes fn pushes are published once it commits. */
   write<R>(fn: (tx: SqlQuery, changes: Change[]) => Promise<R>): Promise<R>;
+  /**
+   * A write done in ONE statement (one round trip, no BEGIN/COMMIT) publishes its change itself:
+   * on pg the statement carries `feedCte(...)` (pg_notify, delivered at its commit), and
+   * `published` is a no-op; on PGlite feedCte is empty and `published` emits in-process.
+   */
+  feedCte(source: string, param: number): { cte: string; select: string; params: (change: Change) => unknown[] };
+  published(change: Change): void;
 }
 
 /** ChangeFeed fans out committed changes to local subscribers. */
@@ -95,6 +102,15 @@ export class ChangeFeed {
         });
         if (!this.crossProcess) for (const change of changes) this.emit(change);
         return result;
+      },
+      // `source` is a CTE of the statement that yields a row when the write happened; the feed
+      // CTE is referenced by the statement's final SELECT (`select`), else it would not run.
+      feedCte: (source, param) =>
+        this.crossProcess
+          ? { cte: `, feed AS (SELECT pg_notify($${param}, $${param + 1}) FROM ${source})`, select: ', (SELECT count(*) FROM feed) AS notified', params: (c) => [CHANGE_CHANNEL, JSON.stringify(c)] }
+          : { cte: '', select: '', params: () => [] },
+      published: (change) => {
+        if (!this.crossProcess) this.emit(change);
       },
     };
   }

@@ -7,6 +7,12 @@ export interface SqlQuery {
   query<T extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** exec runs a multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * copyIn / copyOut run `COPY ... FROM / TO '/dev/blob'` with data in memory (copy-binary.ts);
+   * only PGlite has them, its bulk path. node-postgres sends and receives bytea fast already.
+   */
+  copyIn?(copy: string, parts: readonly Uint8Array[]): Promise<void>;
+  copyOut?(copy: string): Promise<Uint8Array>;
 }
 
 /** Sql is a connection pool (or the single PGlite backend) able to run transactions. */

@@ -91,12 +91,13 @@ describe.skipIf(!peers.run)('knotd primary → zonexfer secondary', () => {
     await zt.forceAXFR.create({ zone_id: sec.zoneId });
     const axfrError = await waitFor('the forced AXFR to fail', async () => (await lastError(zx, sec.zoneId)) ?? undefined, { timeoutMs: 30_000, detail: () => recentLog(zx) });
     expect(axfrError).toMatch(/AXFR: TSIG verification failed: primary answered NOTAUTH to our signed request \(TSIG BADSIG/);
-    // The retry that follows (RETRY clamped to 2 s here) probes the SOA first: refused the same way.
-    const probeError = await waitFor('a retry to fail on the SOA probe', async () => {
+    // The retry that follows (RETRY clamped to 2 s here) asks IXFR first, which is its serial check
+    // (RFC 1995 §2; the peer allows IXFR): refused the same way, and no AXFR after a TSIG failure.
+    const probeError = await waitFor('a retry to fail on the IXFR', async () => {
       const e = await lastError(zx, sec.zoneId);
-      return e?.includes('SOA query') === true ? e : undefined;
+      return e?.includes('IXFR:') === true ? e : undefined;
     }, { timeoutMs: 30_000, detail: () => recentLog(zx) });
-    expect(probeError).toMatch(/SOA query: TSIG verification failed: TSIG BADSIG/);
+    expect(probeError).toMatch(/IXFR: TSIG verification failed: primary answered NOTAUTH to our signed request \(TSIG BADSIG/);
     // Knot saw its NOTIFY refused by our server for the same reason (its MAC does not verify here).
     expect(knot.log()).toMatch(new RegExp(`notify, outgoing, remote 127\\.0\\.0\\.1@${zx.dnsPort}, server responded with error 'BADSIG'`));
     // Nothing replaced the version we had: the very same object, still answering serial 2.

@@ -1,16 +1,26 @@
 // The refresh handler of secondary zones (RFC 1034 §4.3.5, RFC 1995, RFC 5936, Cloudflare's
-// incoming semantics): ask each peer in turn for its SOA; when its serial is newer (RFC 1982), or
-// on force AXFR, transfer — IXFR when the peer allows it and we hold a version, falling back to
-// AXFR when IXFR fails or its diffs do not apply — then validate and swap the version in. A
-// failure leaves the old version serving. Timers: the next check after auto_refresh_seconds
-// (Cloudflare ignores the SOA REFRESH); after a failure a retry with exponential backoff and
-// jitter from the SOA RETRY, clamped; SOA EXPIRE without success makes the zone SERVFAIL.
+// incoming semantics): ask each peer in turn whether it has a newer serial (RFC 1982), and if so,
+// or on force AXFR, transfer; then validate and swap the version in. A failure leaves the old
+// version serving. Timers: the next check after auto_refresh_seconds (Cloudflare ignores the SOA
+// REFRESH); after a failure a retry with exponential backoff and jitter from the SOA RETRY,
+// clamped; SOA EXPIRE without success makes the zone SERVFAIL.
 //
-//   [idle] ──refresh due──▶ SOA probe ──not newer──▶ ok: next = now + auto_refresh
-//                               │ newer / forced
-//                               ▼
-//                          IXFR (if allowed) ──fail──▶ AXFR ──fail──▶ next peer ──none left──▶ retry
-//                               └────ok────────────────┴──ok──▶ publish, NOTIFY out, ok
+// With a peer that allows IXFR and a version held, the IXFR request itself is the serial check
+// (RFC 1995 §2, §4: it carries our SOA, and a primary with nothing newer answers its SOA alone),
+// as NSD's xfrd does: no separate SOA query, one round trip less on every NOTIFY. The SOA probe
+// comes only before an AXFR, so a primary whose IXFR fails is not pulled in full while current.
+//
+//   [idle] ──refresh due──▶ IXFR (peer allows it) ──ok──▶ diffs applied / current / full zone
+//                               │ fails, diffs do not apply            │
+//                               ▼                                      │
+//                           SOA probe ──not newer──▶ current ──────────┤
+//                               │ newer / forced / no version yet      │
+//                               ▼                                      │
+//                             AXFR ──fail──▶ next peer ──none left──▶ retry
+//                               └──ok──────────────────────────────────┴──▶ publish, NOTIFY out
+//
+// The first peer's request (IXFR, or the SOA probe) goes out while the refresh lease is taken:
+// it only reads, and without the lease its answer is dropped.
 //
 // Every log line of one refresh carries the same transfer id (`xfr`), also kept in the history;
 // each AXFR/IXFR exchange is reported to ctx.observe (metrics). When the engine stops, a refresh
@@ -39,13 +49,10 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   // refresh runs: a holder that dies (kill -9, lost host) frees the zone after leaseSeconds, not
   // after a whole transfer timeout. A forced AXFR that has to wait stays a forced AXFR.
   const leaseSeconds = ctx.tuning.leaseSeconds;
-  // The first peer's SOA probe is read-only: it goes out while the lease is being taken, which
-  // saves a round trip on every NOTIFY-driven refresh. Without the lease its answer is dropped.
   const current = ctx.registry.get(cfg.id);
   const currentVersion = current?.role === 'secondary' ? current.version : undefined;
-  const first = inc.peers.find((p) => p.ip !== null && p.keyError === undefined);
-  const early = !force && currentVersion !== undefined && first !== undefined ? { peer: first, soa: probeSoa(ctx, rt, first) } : undefined;
-  early?.soa.catch(() => undefined); // an abort is seen by its consumer; unconsumed, it is dropped
+  const xfr = newXfrId();
+  const early = earlyRequest(ctx, rt, force, currentVersion, xfr);
   if (!(await ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds))) {
     ctx.log.debug({ zone: cfg.origin, op: 'refresh' }, 'another instance holds the refresh lease');
     ctx.scheduler.replace(cfg.id, force ? 'force-axfr' : 'refresh', ctx.clock.now() + Math.min(5000, leaseSeconds * 1000));
@@ -53,7 +60,6 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   }
   const renew = setInterval(() => void ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
   renew.unref();
-  const xfr = newXfrId();
   const started = ctx.clock.now();
   const run: Run = { xfr, started, early, background: [] };
   try {
@@ -73,15 +79,35 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
 }
 
 /**
- * Run is one refresh's state: its transfer id and start, the SOA probe started before the lease
- * (for its peer), and store writes left running in the background (awaited before the final ones,
- * so those land last).
+ * Run is one refresh's state: its transfer id and start, the first peer's request started before
+ * the lease, and store writes left running in the background (awaited before the final ones, so
+ * those land last).
  */
 interface Run {
   readonly xfr: string;
   readonly started: number;
-  readonly early: { readonly peer: PeerConfig; readonly soa: ReturnType<typeof probeSoa> } | undefined;
+  readonly early: Early | undefined;
   readonly background: Promise<void>[];
+}
+
+/** Early is the first peer's request, sent while the lease is taken: its IXFR, or its SOA probe. */
+type Early =
+  | { readonly kind: 'ixfr'; readonly peer: PeerConfig; readonly pull: ReturnType<typeof pull> }
+  | { readonly kind: 'soa'; readonly peer: PeerConfig; readonly soa: ReturnType<typeof probeSoa> };
+
+/** earlyRequest starts the first peer's read-only request of a refresh that holds a version. */
+function earlyRequest(ctx: EngineContext, rt: ZoneRuntime, force: boolean, current: ZoneVersion | undefined, xfr: string): Early | undefined {
+  const peer = rt.config.incoming?.peers.find((p) => p.ip !== null && p.keyError === undefined);
+  if (force || current === undefined || peer === undefined) return undefined;
+  const early: Early = peer.ixfr ? { kind: 'ixfr', peer, pull: pull(ctx, rt, peer, xfr, ixfrOptions(ctx, rt, peer, current)) } : { kind: 'soa', peer, soa: probeSoa(ctx, rt, peer) };
+  // An abort is seen by its consumer; a request nobody consumes (no lease) is dropped.
+  (early.kind === 'ixfr' ? early.pull : early.soa).catch(() => undefined);
+  return early;
+}
+
+/** ixfrOptions asks `peer` for the diffs from the version we hold (RFC 1995 §3). */
+function ixfrOptions(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, current: ZoneVersion): TransferInOptions {
+  return { peer: addressOf(peer), origin: rt.config.origin, qtype: RRType.IXFR, currentSoa: current.soa, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts };
 }
 
 /** addressOf is where a peer (with an IP) is asked, and with which TSIG key. */
@@ -145,21 +171,9 @@ async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, cu
   const origin = rt.config.origin;
   const address = addressOf(peer);
   const xfr = run.xfr;
-  if (!force && current !== undefined) {
-    const soa = await (run.early?.peer === peer ? run.early.soa : probeSoa(ctx, rt, peer));
-    // checked_time is written while the transfer runs; the refresh's final writes wait for it.
-    run.background.push(
-      ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) }).catch((e: unknown) => {
-        ctx.log.warn({ zone: origin, err: e instanceof Error ? e.message : String(e) }, 'recording the SOA check failed');
-      }),
-    );
-    if (!soa.ok) return { ok: false, error: `SOA query: ${describeXfrError(soa.error)}` };
-    const order = compareSerial(soa.value.serial, current.serial);
-    if (order !== 'gt') return { ok: true, version: current, kind: 'up-to-date', detail: undefined };
-  }
   const log = { zone: origin, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr };
   if (!force && current !== undefined && peer.ixfr) {
-    const { r: ixfr, report } = await pull(ctx, rt, peer, xfr, { peer: address, origin, qtype: RRType.IXFR, currentSoa: current.soa, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
+    const { r: ixfr, report } = await (run.early?.kind === 'ixfr' && run.early.peer === peer ? run.early.pull : pull(ctx, rt, peer, xfr, ixfrOptions(ctx, rt, peer, current)));
     if (ixfr.ok) {
       const applied = applyOutcome(ixfr.value, current);
       report(applied.ok ? 'success' : 'failure');
@@ -172,6 +186,18 @@ async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, cu
       report(resultOf(ixfr.error));
       return { ok: false, error: `IXFR: ${describeXfrError(ixfr.error)}` };
     }
+  }
+  if (!force && current !== undefined) {
+    const soa = await (run.early?.kind === 'soa' && run.early.peer === peer ? run.early.soa : probeSoa(ctx, rt, peer));
+    // checked_time is written while the transfer runs; the refresh's final writes wait for it.
+    run.background.push(
+      ctx.store.incoming.recordCheck(rt.config.id, { checkedTime: new Date(ctx.clock.now()) }).catch((e: unknown) => {
+        ctx.log.warn({ zone: origin, err: e instanceof Error ? e.message : String(e) }, 'recording the SOA check failed');
+      }),
+    );
+    if (!soa.ok) return { ok: false, error: `SOA query: ${describeXfrError(soa.error)}` };
+    const order = compareSerial(soa.value.serial, current.serial);
+    if (order !== 'gt') return { ok: true, version: current, kind: 'up-to-date', detail: undefined };
   }
   const { r: axfr, report } = await pull(ctx, rt, peer, xfr, { peer: address, origin, qtype: RRType.AXFR, limits: ctx.tuning.xfrLimits, timeouts: ctx.tuning.xfrTimeouts });
   if (!axfr.ok) {
@@ -199,7 +225,9 @@ function isFinal(e: XfrError): boolean {
 function applyOutcome(r: TransferInResult, current: ZoneVersion): { ok: true; version: ZoneVersion; kind: 'axfr-in' | 'ixfr-in' | 'up-to-date' } | { ok: false; error: string } {
   const out = r.outcome;
   if (out.kind === 'up-to-date') return { ok: true, version: current, kind: 'up-to-date' };
-  if (out.kind === 'full') return { ok: true, version: out.version, kind: 'axfr-in' };
+  // A whole zone in answer to IXFR (RFC 1995 §4) replaces ours only when it is newer (RFC 1982):
+  // the IXFR was also the serial check.
+  if (out.kind === 'full') return compareSerial(out.version.serial, current.serial) === 'gt' ? { ok: true, version: out.version, kind: 'axfr-in' } : { ok: true, version: current, kind: 'up-to-date' };
   let v = current;
   for (const d of out.diffs) {
     const next = applyDiff(v, d);

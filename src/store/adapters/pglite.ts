@@ -19,9 +19,18 @@ const parsers = {
 
 type Runner = Pick<Transaction, 'query' | 'exec'>;
 
-function facade(db: Runner): SqlQuery {
+/**
+ * turn waits for the event loop's next turn. PGlite executes a statement synchronously on the
+ * event loop and resolves its promise at once, so a chain of awaited statements (a refresh's
+ * bookkeeping after a new version is served) would otherwise hold the loop for its whole length,
+ * and DNS queries, NOTIFYs and transfers would wait behind it.
+ */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function facade(db: Runner, yieldFirst: boolean): SqlQuery {
   return {
     async query<T extends object>(text: string, params?: readonly unknown[]): Promise<T[]> {
+      if (yieldFirst) await turn();
       try {
         const res = await db.query<T>(text, params as unknown[] | undefined);
         return res.rows;
@@ -36,6 +45,24 @@ function facade(db: Runner): SqlQuery {
         throw translateError(err);
       }
     },
+    async copyIn(copy: string, parts: readonly Uint8Array[]): Promise<void> {
+      if (yieldFirst) await turn();
+      try {
+        await db.query(copy, [], { blob: new Blob(parts as Uint8Array<ArrayBuffer>[]) });
+      } catch (err) {
+        throw translateError(err);
+      }
+    },
+    async copyOut(copy: string): Promise<Uint8Array> {
+      if (yieldFirst) await turn();
+      try {
+        const res = await db.query(copy);
+        if (res.blob === undefined) return new Uint8Array(0);
+        return new Uint8Array(await res.blob.arrayBuffer());
+      } catch (err) {
+        throw translateError(err);
+      }
+    },
   };
 }
 
@@ -45,13 +72,14 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<Sql> {
   if (!inMemory && opts.dataDir !== undefined) mkdirSync(opts.dataDir, { recursive: true });
   const db = inMemory ? await PGlite.create({ parsers }) : await PGlite.create(opts.dataDir, { parsers });
   await db.exec(`SET TIME ZONE 'UTC'`);
-  const base = facade(db);
+  const base = facade(db, true);
   return {
     kind: 'pglite',
     ...base,
     async transaction<R>(fn: (tx: SqlQuery) => Promise<R>): Promise<R> {
       try {
-        return await db.transaction((tx) => fn(facade(tx)));
+        // Inside a transaction the statements run back to back: PGlite holds its only backend.
+        return await db.transaction((tx) => fn(facade(tx, false)));
       } catch (err) {
         throw translateError(err);
       }

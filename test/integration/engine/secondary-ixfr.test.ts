@@ -3,8 +3,9 @@
 // a full version; an IXFR answered NOTIMP/REFUSED/FORMERR, one whose deltas do not apply to what we
 // hold, and one starting at another serial all fall back to AXFR on the same peer. In every case the
 // zone served afterwards equals the primary's, record for record, and the primary saw exactly the
-// queries the refresh state machine should send (SOA probe, IXFR, then AXFR only on fallback).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// queries the refresh state machine should send: the IXFR alone (it carries our SOA, so it is the
+// serial check too, RFC 1995 §2), and only when it fails an SOA probe and then AXFR.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RRType, Rcode } from '../../../src/wire/index.js';
 import type { ZoneVersion } from '../../../src/zone/index.js';
 import {
@@ -45,12 +46,12 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     return published;
   }
 
-  it('applies an incremental IXFR from the journal (SOA probe, IXFR, no AXFR)', async () => {
+  it('applies an incremental IXFR from the journal (the IXFR is the serial check: no SOA probe, no AXFR)', async () => {
     const origin = 'ixfr-ok.example.';
     const { primary, zoneId, v2, since } = await setUp(origin);
     const p = await notifyAndWait(primary, zoneId, origin);
     expect(p.kind).toBe('ixfr-in');
-    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(primary.asked(since)).toEqual([RRType.IXFR]);
     expect(primary.requests.at(-1)?.ixfrSerial).toBe(1);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
     expect(await soaSerialOf(zx, origin)).toBe(2);
@@ -63,7 +64,7 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     primary.publish(v4);
     const mark = primary.requests.length;
     expect((await notifyAndWait(primary, zoneId, origin, 4)).kind).toBe('ixfr-in');
-    expect(primary.asked(mark)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(primary.asked(mark)).toEqual([RRType.IXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v4));
   });
 
@@ -73,7 +74,7 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     primary.script = (req: FakeRequest, p) => (req.qtype === RRType.IXFR ? answerAxfr(req, p.zone!, { qtype: RRType.IXFR }) : p.serve(req));
     const p = await notifyAndWait(primary, zoneId, origin);
     expect(p.kind).toBe('axfr-in');
-    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(primary.asked(since)).toEqual([RRType.IXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
     expect(await soaSerialOf(zx, origin)).toBe(2);
   });
@@ -88,7 +89,7 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     primary.script = (req, p) => (req.qtype === RRType.IXFR ? [answerRcode(req, rcode)] : p.serve(req));
     const p = await notifyAndWait(primary, zoneId, origin);
     expect(p.kind).toBe('axfr-in');
-    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR, RRType.AXFR]);
+    expect(primary.asked(since)).toEqual([RRType.IXFR, RRType.SOA, RRType.AXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
     expect(logsOf(zx, origin, 'ixfr-in').some((l) => l['msg'] === 'IXFR failed, falling back to AXFR')).toBe(true);
   });
@@ -100,7 +101,7 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     primary.script = (req, p) => (req.qtype === RRType.IXFR ? answerIxfr(req, p.zone!, [bogus]) : p.serve(req));
     const p = await notifyAndWait(primary, zoneId, origin);
     expect(p.kind).toBe('axfr-in');
-    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR, RRType.AXFR]);
+    expect(primary.asked(since)).toEqual([RRType.IXFR, RRType.SOA, RRType.AXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
     expect(logsOf(zx, origin, 'ixfr-in').some((l) => l['msg'] === 'IXFR unusable, falling back to AXFR')).toBe(true);
   });
@@ -112,8 +113,41 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     primary.script = (req, p) =>
       req.qtype === RRType.IXFR ? answerIxfr(req, p.zone!, [{ soaFrom: other.soa, soaTo: p.zone!.soa, removed: [], added: [] }]) : p.serve(req);
     expect((await notifyAndWait(primary, zoneId, origin)).kind).toBe('axfr-in');
-    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR, RRType.AXFR]);
+    expect(primary.asked(since)).toEqual([RRType.IXFR, RRType.SOA, RRType.AXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+  });
+
+  it('asks nothing more when the IXFR answers that we are current (our SOA alone, RFC 1995 §4)', async () => {
+    const origin = 'ixfr-current.example.';
+    const v1 = testZone(origin, 1);
+    const primary = await FakePrimary.start({ zone: v1 });
+    primaries.push(primary);
+    const { zoneId } = await addSecondary(zx, { origin, primary: primary.address, ixfr: true });
+    await waitPublished(zx, zoneId, { serial: 1 });
+    const mark = primary.requests.length;
+    const checkedBefore = (await zx.store.incoming.get(zoneId))?.checkedTime;
+    await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+    await vi.waitFor(async () => expect((await zx.store.incoming.get(zoneId))?.checkedTime).not.toBe(checkedBefore), { timeout: 5000 });
+    await zx.engine.idle();
+    expect(primary.asked(mark)).toEqual([RRType.IXFR]);
+    expect(served(zx, zoneId)?.serial).toBe(1);
+  });
+
+  it('probes the SOA after a failed IXFR and pulls nothing from a primary that is current', async () => {
+    const origin = 'ixfr-fails-current.example.';
+    const v1 = testZone(origin, 1);
+    const primary = await FakePrimary.start({ zone: v1 });
+    primaries.push(primary);
+    const { zoneId } = await addSecondary(zx, { origin, primary: primary.address, ixfr: true });
+    await waitPublished(zx, zoneId, { serial: 1 });
+    primary.script = (req, p) => (req.qtype === RRType.IXFR ? [answerRcode(req, Rcode.NotImp)] : p.serve(req));
+    const mark = primary.requests.length;
+    await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+    await vi.waitFor(() => expect(primary.asked(mark)).toEqual([RRType.IXFR, RRType.SOA]), { timeout: 5000 });
+    await zx.engine.idle();
+    expect(primary.asked(mark)).toEqual([RRType.IXFR, RRType.SOA]);
+    expect(served(zx, zoneId)?.serial).toBe(1);
+    expect(await zx.store.incoming.get(zoneId)).toMatchObject({ soaSerial: 1, lastError: null });
   });
 
   it('reads an IXFR sent one RR per message (BIND transfer-format one-answer)', async () => {
@@ -129,7 +163,7 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     };
     const p = await notifyAndWait(primary, zoneId, origin);
     expect(p.kind).toBe('ixfr-in');
-    expect(primary.asked(since)).toEqual([RRType.SOA, RRType.IXFR]);
+    expect(primary.asked(since)).toEqual([RRType.IXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
     expect(served(zx, zoneId)?.serial).toBe(2);
   });

@@ -1,6 +1,6 @@
 // Durable versions on PGlite and PostgreSQL: a stored version reloads identical; save is a
 // compare-and-set on the current serial; the journal is bounded and restarts on a full version.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ZoneVersion, ZoneBuilder, computeDiff, decodeDiff, decodeSnapshot, encodeDiff, encodeSnapshot, soaSerial } from '../../../src/zone/index.js';
 import { RRClass, RRType, nameKey, type ResourceRecord } from '../../../src/wire/index.js';
 import type { StoredVersion } from '../../../src/store/index.js';
@@ -82,6 +82,43 @@ describe.each(storeVariants())('zone versions on %s', (kind) => {
     expect(await ts.store.versions.journal(zoneId)).toEqual([]);
     const rows = await ts.sql.query<{ c: number }>('SELECT count(*)::int AS c FROM zone_versions WHERE zone_id = $1', [zoneId]);
     expect(rows[0]?.c).toBe(1);
+  });
+
+  it('saves diffs in one statement: compare-and-set, several diffs at once, one winner of a race, published on the change feed', async () => {
+    const seen: string[] = [];
+    const off = ts.store.onChange((c) => {
+      if (c.kind === 'version' && c.zone_id === zoneId) seen.push(c.id!);
+    });
+    try {
+      const v8 = build(8, 1);
+      const v9 = build(9, 2);
+      const v10 = build(10, 3);
+      const entry = (from: ZoneVersion, to: ZoneVersion) => ({ serialFrom: from.serial, serialTo: to.serial, diff: encodeDiff(computeDiff(from, to)) });
+      const save = (serial: number, journal: ReturnType<typeof entry>[], expectSerial: number) =>
+        ts.store.versions.save(zoneId, { kind: 'incremental', serial, journal }, { expectSerial, journalLimit: 3 });
+      // A stale expected serial writes nothing.
+      expect(await save(9, [entry(v8, v9)], 7)).toBe('conflict');
+      expect((await ts.store.versions.current(zoneId))?.serial).toBe(8);
+      expect(await ts.store.versions.journal(zoneId)).toEqual([]);
+      // Two diffs in one save (an IXFR carrying two versions), kept in order.
+      expect(await save(10, [entry(v8, v9), entry(v9, v10)], 8)).toBe('saved');
+      const state = await ts.store.versions.current(zoneId);
+      expect(state?.serial).toBe(10);
+      expect(state?.base.serial).toBe(8);
+      expect(state?.diffs.map((e) => [e.serialFrom, e.serialTo])).toEqual([[8, 9], [9, 10]]);
+      const d = decodeDiff(state!.diffs[1]!.diff);
+      expect(d.ok && soaSerial(d.value.soaTo.rdata)).toBe(10);
+      expect(d.ok && d.value.added.length).toBe(1);
+      // Two writers from serial 10 at once: exactly one wins.
+      const v11a = build(11, 4);
+      const v11b = build(11, 5);
+      const race = await Promise.all([save(11, [entry(v10, v11a)], 10), save(11, [entry(v10, v11b)], 10)]);
+      expect(race.slice().sort()).toEqual(['conflict', 'saved']);
+      expect((await ts.store.versions.journal(zoneId)).map((e) => e.serialTo)).toEqual([9, 10, 11]);
+      await vi.waitFor(() => expect(seen).toEqual(['10', '11']), { timeout: 5000 });
+    } finally {
+      off();
+    }
   });
 
   it('drops everything with the zone', async () => {
