@@ -2,9 +2,18 @@
 // (adapters/pg.ts) and the embedded PGlite adapter (adapters/pglite.ts). Both return timestamptz
 // columns as text (see time.ts) and int8 as number, so rows look the same on either engine.
 
+/**
+ * QueryOptions: `prepare` names the statement so pg parses and plans it once per connection (for
+ * the few on a refresh's critical path; the text must never change under one name). PGlite
+ * ignores it.
+ */
+export interface QueryOptions {
+  readonly prepare?: string;
+}
+
 /** SqlQuery runs one parameterised statement and returns its rows. */
 export interface SqlQuery {
-  query<T extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends object = Record<string, unknown>>(text: string, params?: readonly unknown[], o?: QueryOptions): Promise<T[]>;
   /** exec runs a multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
   /**

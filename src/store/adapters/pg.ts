@@ -3,7 +3,7 @@
 // number), transactions on one pooled client, and a dedicated LISTEN connection that reconnects.
 import pg from 'pg';
 import { translateError } from '../errors.js';
-import { OID_INT8, OID_TIMESTAMP, OID_TIMESTAMPTZ, type Sql, type SqlQuery } from '../sql.js';
+import { OID_INT8, OID_TIMESTAMP, OID_TIMESTAMPTZ, type QueryOptions, type Sql, type SqlQuery } from '../sql.js';
 
 /** PgOptions configures the pg adapter. */
 export interface PgOptions {
@@ -49,11 +49,14 @@ function connectionConfig(opts: PgOptions): pg.ClientConfig {
   return { connectionString, options: extra.join(' '), types: typeParsers };
 }
 
-function facade(run: (text: string, params?: readonly unknown[]) => Promise<pg.QueryResult>): SqlQuery {
+type Run = (q: pg.QueryConfig) => Promise<pg.QueryResult>;
+
+function facade(run: Run): SqlQuery {
   return {
-    async query<T extends object>(text: string, params?: readonly unknown[]): Promise<T[]> {
+    async query<T extends object>(text: string, params?: readonly unknown[], o?: QueryOptions): Promise<T[]> {
       try {
-        const res = await run(text, params);
+        // A named statement is parsed and planned once per connection (node-postgres keeps it).
+        const res = await run({ text, values: params as unknown[] | undefined, ...(o?.prepare !== undefined ? { name: o.prepare } : {}) });
         return res.rows as T[];
       } catch (err) {
         throw translateError(err);
@@ -61,7 +64,7 @@ function facade(run: (text: string, params?: readonly unknown[]) => Promise<pg.Q
     },
     async exec(script: string): Promise<void> {
       try {
-        await run(script);
+        await run({ text: script });
       } catch (err) {
         throw translateError(err);
       }
@@ -80,7 +83,7 @@ export async function openPg(opts: PgOptions): Promise<Sql> {
   pool.on('error', onError);
   await pool.query('SELECT 1');
 
-  const base = facade((text, params) => pool.query(text, params as unknown[] | undefined));
+  const base = facade((q) => pool.query(q));
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listener: pg.Client | undefined;
   let listenerReady: Promise<pg.Client> | undefined;
@@ -122,7 +125,7 @@ export async function openPg(opts: PgOptions): Promise<Sql> {
       let broken = false;
       try {
         await client.query('BEGIN');
-        const result = await fn(facade((text, params) => client.query(text, params as unknown[] | undefined)));
+        const result = await fn(facade((q) => client.query(q)));
         await client.query('COMMIT');
         return result;
       } catch (err) {

@@ -141,7 +141,7 @@ async function saveDiffs(db: Db, zoneId: string, serial: number, journal: readon
   const pg = db.sql.kind === 'pg';
   const diffs = journal.map((j) => (pg ? j.diff : Buffer.from(j.diff.buffer, j.diff.byteOffset, j.diff.byteLength).toString('base64')));
   const change = { kind: 'version' as const, zone_id: zoneId, id: String(serial) };
-  const feed = db.feedCte('moved', 8);
+  const feed = db.feedCte('moved', 9);
   const rows = await db.sql.query<{ moved: number }>(
     `WITH cur AS (
        SELECT zone_id, base_seq FROM zone_current WHERE zone_id = $1 AND serial = $2 FOR UPDATE
@@ -157,10 +157,11 @@ async function saveDiffs(db: Db, zoneId: string, serial: number, journal: readon
      ), pruned AS (
        -- Keep the newest journalLimit diffs, and always every diff after the base.
        DELETE FROM zone_journal j USING cur, last
-        WHERE j.zone_id = cur.zone_id AND j.seq <= cur.base_seq AND j.seq <= last.seq + ${journal.length} - $7
+        WHERE j.zone_id = cur.zone_id AND j.seq <= cur.base_seq AND j.seq <= last.seq + $8 - $7
      )${feed.cte}
      SELECT (SELECT count(*) FROM moved) AS moved${feed.select}`,
-    [zoneId, o.expectSerial, journal.map((j) => j.serialFrom), journal.map((j) => j.serialTo), diffs, serial, o.journalLimit, ...feed.params(change)],
+    [zoneId, o.expectSerial, journal.map((j) => j.serialFrom), journal.map((j) => j.serialTo), diffs, serial, o.journalLimit, journal.length, ...feed.params(change)],
+    { prepare: `zx_save_diffs_${db.sql.kind}${feed.cte === '' ? '' : '_feed'}` },
   );
   if (Number(rows[0]?.moved ?? 0) === 0) return 'conflict';
   db.published(change);

@@ -144,6 +144,7 @@ export function zoneStateRepo(db: Db): ZoneStateRepo {
             OR zone_state.lease_expires IS NULL OR zone_state.lease_expires < now()
          RETURNING zone_id`,
         [zoneId, owner, ttlSeconds],
+        { prepare: 'zx_acquire_lease' },
       );
       return rows.length > 0;
     },

@@ -110,9 +110,21 @@ export class XfrParser {
       if (pos > msg.length) throw new WireFault('truncated', pos);
       const answersInMessage = h.ancount;
       if (this.state === 'start' && answersInMessage === 0) return err({ kind: 'malformed', detail: 'first message has no answer' });
+      // Owners repeat: primaries write a node's further records with a compression pointer to
+      // its owner (RFC 1035 §4.1.4). A pointer to where the previous owner was read from is the
+      // previous owner: reuse its string instead of decoding another (most records of a zone).
+      let name = '' as DomainName;
+      let ownerAt = -1;
       for (let i = 0; i < h.ancount; i++) {
-        const name = readName(msg, pos);
-        pos = lastNameEnd();
+        const b0 = msg[pos]!;
+        const target = (b0 & 0xc0) === 0xc0 && pos + 1 < msg.length ? ((b0 & 0x3f) << 8) | msg[pos + 1]! : -1;
+        if (target >= 0 && target === ownerAt) {
+          pos += 2;
+        } else {
+          name = readName(msg, pos);
+          ownerAt = target >= 0 ? target : pos;
+          pos = lastNameEnd();
+        }
         if (pos + 10 > msg.length) throw new WireFault('truncated', pos);
         const type = (msg[pos]! << 8) | msg[pos + 1]!;
         const cls = (msg[pos + 2]! << 8) | msg[pos + 3]!;

@@ -56,6 +56,38 @@ describe('AXFR render → parse', () => {
   });
 });
 
+describe('owner names by compression pointer', () => {
+  it('decodes owners that point at the previous owner, at another name, and at the question alike', () => {
+    // Hand-built so the pointers are known: 12 is the question's example.com.
+    const parts: number[] = [0, 9, 0x84, 0, 0, 1, 0, 9, 0, 0, 0, 0];
+    const push = (...b: number[]) => parts.push(...b);
+    push(7, ...Buffer.from('example'), 3, ...Buffer.from('com'), 0, 0, RRType.AXFR, 0, 1);
+    const u16 = (v: number) => [v >> 8, v & 255];
+    const u32 = (v: number) => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+    const rr = (owner: number[], type: number, rdata: number[]) => push(...owner, ...u16(type), 0, 1, ...u32(300), ...u16(rdata.length), ...rdata);
+    const soaRdata = [0xc0, 12, 0xc0, 12, ...u32(7), ...u32(3600), ...u32(600), ...u32(86400), ...u32(300)];
+    rr([0xc0, 12], RRType.SOA, soaRdata);
+    const aAt = parts.length;
+    rr([1, 0x61, 0xc0, 12], RRType.A, [192, 0, 2, 1]); // a.example.com., written out
+    rr([0xc0, aAt], RRType.TXT, [2, 0x68, 0x69]); // → a.example.com. (the previous owner)
+    rr([0xc0, 12], RRType.A, [192, 0, 2, 2]); // → example.com. (another name)
+    rr([0xc0, 12], RRType.TXT, [1, 0x7a]); // → example.com. again (the previous owner's target)
+    const bAt = parts.length;
+    rr([1, 0x62, 0xc0, 12], RRType.A, [192, 0, 2, 3]); // b.example.com.
+    rr([0xc0, aAt], RRType.AAAA, [0x20, 1, 0x0d, 0xb8, ...new Array<number>(12).fill(0)]); // back to a.example.com.
+    rr([0xc0, bAt], RRType.TXT, [1, 0x62]); // → b.example.com.
+    rr([0xc0, 12], RRType.SOA, soaRdata);
+    const p = new XfrParser({ origin: n('example.com.'), zoneClass: RRClass.IN, qtype: RRType.AXFR, id: 9 });
+    const r = p.push(Uint8Array.from(parts));
+    expect(r.ok ? r.value.status : r.error).toBe('done');
+    const out = p.result();
+    expect(out?.kind).toBe('full');
+    if (out?.kind !== 'full') return;
+    const owners = [...out.version.records()].map((x) => `${nameKey(x.name)} ${x.type}`).sort();
+    expect(owners).toEqual(['a.example.com. 1', 'a.example.com. 16', 'a.example.com. 28', 'b.example.com. 1', 'b.example.com. 16', 'example.com. 1', 'example.com. 16', 'example.com. 6'].sort());
+  });
+});
+
 describe('IXFR render → parse', () => {
   const v1 = bigZone(100, 10);
   const target = build([...[...v1.records()].filter((r) => r.type !== RRType.SOA && r.name !== 'h5.example.com.'), soa('example.com.', 11), a('new.example.com.', '10.9.9.9')]);
