@@ -75,10 +75,7 @@ function facade(run: Run): SqlQuery {
 /** openPg connects a pool and checks that the server answers. */
 export async function openPg(opts: PgOptions): Promise<Sql> {
   const config = connectionConfig(opts);
-  // min: two connections stay open however quiet the server is, so a refresh after hours of
-  // silence (lease, compare-and-set) does not first pay for connecting.
-  const max = opts.max ?? 10;
-  const pool = new pg.Pool({ ...config, max, min: Math.min(2, max) });
+  const pool = new pg.Pool({ ...config, max: opts.max ?? 10 });
   const onError = opts.onError ?? (() => undefined);
   pool.on('error', onError);
   await pool.query('SELECT 1');

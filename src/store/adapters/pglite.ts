@@ -20,17 +20,36 @@ const parsers = {
 type Runner = Pick<Transaction, 'query' | 'exec'>;
 
 /**
- * turn waits for the event loop's next turn. PGlite executes a statement synchronously on the
- * event loop and resolves its promise at once, so a chain of awaited statements (a refresh's
- * bookkeeping after a new version is served) would otherwise hold the loop for its whole length,
- * and DNS queries, NOTIFYs and transfers would wait behind it.
+ * PGlite executes a statement synchronously on the event loop and resolves its promise at once,
+ * so a chain of awaited statements (a refresh's bookkeeping after a new version is served, the
+ * loading of ten thousand zones) would hold the loop for its whole length, and DNS queries,
+ * NOTIFYs and transfers would wait behind it. A statement that would extend a run of statements
+ * past SLICE_MS first lets the loop turn once; shorter runs pay nothing.
  */
+const SLICE_MS = 4;
+let sliceStart = -1;
+
+/** turnDue notes the start of a run of statements and tells whether it has run long enough. */
+function turnDue(): boolean {
+  const now = performance.now();
+  if (sliceStart < 0) {
+    sliceStart = now;
+    // Any turn of the loop ends the run (this fires before a turn() queued later resolves).
+    setImmediate(() => {
+      sliceStart = -1;
+    });
+    return false;
+  }
+  return now - sliceStart > SLICE_MS;
+}
+
+/** turn waits for the event loop's next turn (setImmediate: after pending I/O callbacks). */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function facade(db: Runner, yieldFirst: boolean): SqlQuery {
   return {
     async query<T extends object>(text: string, params?: readonly unknown[]): Promise<T[]> {
-      if (yieldFirst) await turn();
+      if (yieldFirst && turnDue()) await turn();
       try {
         const res = await db.query<T>(text, params as unknown[] | undefined);
         return res.rows;
@@ -46,7 +65,7 @@ function facade(db: Runner, yieldFirst: boolean): SqlQuery {
       }
     },
     async copyIn(copy: string, parts: readonly Uint8Array[]): Promise<void> {
-      if (yieldFirst) await turn();
+      if (yieldFirst && turnDue()) await turn();
       try {
         await db.query(copy, [], { blob: new Blob(parts as Uint8Array<ArrayBuffer>[]) });
       } catch (err) {
@@ -54,7 +73,7 @@ function facade(db: Runner, yieldFirst: boolean): SqlQuery {
       }
     },
     async copyOut(copy: string): Promise<Uint8Array> {
-      if (yieldFirst) await turn();
+      if (yieldFirst && turnDue()) await turn();
       try {
         const res = await db.query(copy);
         if (res.blob === undefined) return new Uint8Array(0);

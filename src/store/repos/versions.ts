@@ -100,10 +100,13 @@ async function insertVersion(tx: SqlQuery, zoneId: string, v: StoredVersion, kin
   }
 }
 
-/** readChunks returns a stored snapshot's chunks in order (binary COPY on PGlite). */
-async function readChunks(db: Db, zoneId: string, serial: number): Promise<Uint8Array[]> {
+/** COPY_OUT_FROM: snapshots at least this big are read by binary COPY on PGlite (below, a SELECT is cheaper). */
+const COPY_OUT_FROM = 256 * 1024;
+
+/** readChunks returns a stored snapshot's chunks in order (binary COPY for big ones on PGlite). */
+async function readChunks(db: Db, zoneId: string, serial: number, bytes: number): Promise<Uint8Array[]> {
   const sql = db.sql;
-  if (sql.copyOut !== undefined) {
+  if (sql.copyOut !== undefined && bytes >= COPY_OUT_FROM) {
     // COPY takes no parameters: the id is quoted as a literal, the serial is a number.
     const copy = `COPY (SELECT data FROM zone_version_chunks WHERE zone_id = '${zoneId.replaceAll("'", "''")}' AND serial = ${Math.trunc(serial)} ORDER BY seq) TO '/dev/blob' WITH (FORMAT binary)`;
     return decodeCopyBinaryColumn(await sql.copyOut(copy));
@@ -203,15 +206,15 @@ export function versionRepo(db: Db): VersionRepo {
       });
     },
     async current(zoneId) {
-      const rows = await db.sql.query<{ serial: number; base_seq: number; base_serial: number; origin: string; soa_ttl: number; soa_rdata: unknown; record_count: number }>(
-        `SELECT c.serial, c.base_seq, v.serial AS base_serial, v.origin, v.soa_ttl, v.soa_rdata, v.record_count
+      const rows = await db.sql.query<{ serial: number; base_seq: number; base_serial: number; origin: string; soa_ttl: number; soa_rdata: unknown; record_count: number; byte_count: number }>(
+        `SELECT c.serial, c.base_seq, v.serial AS base_serial, v.origin, v.soa_ttl, v.soa_rdata, v.record_count, v.byte_count
            FROM zone_current c JOIN zone_versions v ON v.zone_id = c.zone_id AND v.serial = c.base_serial
           WHERE c.zone_id = $1`,
         [zoneId],
       );
       const row = rows[0];
       if (row === undefined) return null;
-      const chunks = await readChunks(db, zoneId, Number(row.base_serial));
+      const chunks = await readChunks(db, zoneId, Number(row.base_serial), Number(row.byte_count));
       const diffs = await db.sql.query<{ serial_from: number; serial_to: number; diff: unknown }>(
         "SELECT serial_from, serial_to, encode(diff, 'base64') AS diff FROM zone_journal WHERE zone_id = $1 AND seq > $2 ORDER BY seq",
         [zoneId, row.base_seq],

@@ -117,16 +117,20 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
   });
 
-  it('asks nothing more when the IXFR answers that we are current (our SOA alone, RFC 1995 §4)', async () => {
-    const origin = 'ixfr-current.example.';
-    const v1 = testZone(origin, 1);
-    const primary = await FakePrimary.start({ zone: v1 });
+  /** current: a primary serving serial 1 and zonexfer holding it; the primary has nothing newer. */
+  async function current(origin: string): Promise<{ primary: FakePrimary; zoneId: string; mark: number; notify: () => Promise<unknown> }> {
+    const primary = await FakePrimary.start({ zone: testZone(origin, 1) });
     primaries.push(primary);
     const { zoneId } = await addSecondary(zx, { origin, primary: primary.address, ixfr: true });
     await waitPublished(zx, zoneId, { serial: 1 });
-    const mark = primary.requests.length;
+    const notify = () => sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+    return { primary, zoneId, mark: primary.requests.length, notify };
+  }
+
+  it('asks nothing more when the IXFR answers that we are current (our SOA alone, RFC 1995 §4)', async () => {
+    const { primary, zoneId, mark, notify } = await current('ixfr-current.example.');
     const checkedBefore = (await zx.store.incoming.get(zoneId))?.checkedTime;
-    await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+    await notify();
     await vi.waitFor(async () => expect((await zx.store.incoming.get(zoneId))?.checkedTime).not.toBe(checkedBefore), { timeout: 5000 });
     await zx.engine.idle();
     expect(primary.asked(mark)).toEqual([RRType.IXFR]);
@@ -134,15 +138,9 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
   });
 
   it('probes the SOA after a failed IXFR and pulls nothing from a primary that is current', async () => {
-    const origin = 'ixfr-fails-current.example.';
-    const v1 = testZone(origin, 1);
-    const primary = await FakePrimary.start({ zone: v1 });
-    primaries.push(primary);
-    const { zoneId } = await addSecondary(zx, { origin, primary: primary.address, ixfr: true });
-    await waitPublished(zx, zoneId, { serial: 1 });
+    const { primary, zoneId, mark, notify } = await current('ixfr-fails-current.example.');
     primary.script = (req, p) => (req.qtype === RRType.IXFR ? [answerRcode(req, Rcode.NotImp)] : p.serve(req));
-    const mark = primary.requests.length;
-    await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+    await notify();
     await vi.waitFor(() => expect(primary.asked(mark)).toEqual([RRType.IXFR, RRType.SOA]), { timeout: 5000 });
     await zx.engine.idle();
     expect(primary.asked(mark)).toEqual([RRType.IXFR, RRType.SOA]);
