@@ -47,40 +47,31 @@ function turnDue(): boolean {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function facade(db: Runner, yieldFirst: boolean): SqlQuery {
+  /** run runs one statement: after a turn of the loop when one is due, errors translated. */
+  const run = async <R>(statement: () => Promise<R>): Promise<R> => {
+    if (yieldFirst && turnDue()) await turn();
+    try {
+      return await statement();
+    } catch (err) {
+      throw translateError(err);
+    }
+  };
   return {
-    async query<T extends object>(text: string, params?: readonly unknown[]): Promise<T[]> {
-      if (yieldFirst && turnDue()) await turn();
-      try {
-        const res = await db.query<T>(text, params as unknown[] | undefined);
-        return res.rows;
-      } catch (err) {
-        throw translateError(err);
-      }
-    },
-    async exec(script: string): Promise<void> {
+    query: async <T extends object>(text: string, params?: readonly unknown[]) => (await run(() => db.query<T>(text, params as unknown[] | undefined))).rows,
+    exec: async (script: string) => {
+      // Migrations: no turn of the loop is owed before them.
       try {
         await db.exec(script);
       } catch (err) {
         throw translateError(err);
       }
     },
-    async copyIn(copy: string, parts: readonly Uint8Array[]): Promise<void> {
-      if (yieldFirst && turnDue()) await turn();
-      try {
-        await db.query(copy, [], { blob: new Blob(parts as Uint8Array<ArrayBuffer>[]) });
-      } catch (err) {
-        throw translateError(err);
-      }
+    copyIn: async (copy: string, parts: readonly Uint8Array[]) => {
+      await run(() => db.query(copy, [], { blob: new Blob(parts as Uint8Array<ArrayBuffer>[]) }));
     },
-    async copyOut(copy: string): Promise<Uint8Array> {
-      if (yieldFirst && turnDue()) await turn();
-      try {
-        const res = await db.query(copy);
-        if (res.blob === undefined) return new Uint8Array(0);
-        return new Uint8Array(await res.blob.arrayBuffer());
-      } catch (err) {
-        throw translateError(err);
-      }
+    copyOut: async (copy: string) => {
+      const res = await run(() => db.query(copy));
+      return res.blob === undefined ? new Uint8Array(0) : new Uint8Array(await res.blob.arrayBuffer());
     },
   };
 }

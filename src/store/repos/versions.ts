@@ -72,10 +72,12 @@ const fromBase64 = (s: string): Uint8Array => {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 
+/** bytesParam is a bytea value as sent: the octets on pg, base64 text (decoded by the database) on PGlite. */
+const bytesParam = (kind: 'pg' | 'pglite', v: Uint8Array): unknown => (kind === 'pg' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
+
 /** blob returns the parameter and its placeholder for a large bytea value. */
 function blob(kind: 'pg' | 'pglite', n: number, v: Uint8Array): [unknown, string] {
-  if (kind === 'pg') return [v, `$${n}`];
-  return [Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), `decode($${n}, 'base64')`];
+  return [bytesParam(kind, v), kind === 'pg' ? `$${n}` : `decode($${n}, 'base64')`];
 }
 
 async function insertVersion(tx: SqlQuery, zoneId: string, v: StoredVersion, kind: 'pg' | 'pglite'): Promise<void> {
@@ -140,9 +142,9 @@ async function appendJournal(tx: SqlQuery, zoneId: string, entries: readonly Jou
  * change feed. The general path in save() takes seven round trips for the same.
  */
 async function saveDiffs(db: Db, zoneId: string, serial: number, journal: readonly JournalEntry[], o: SaveOptions): Promise<SaveOutcome> {
-  if (o.expectSerial === null || journal.length === 0) return 'conflict';
+  if (o.expectSerial === null) return 'conflict';
   const pg = db.sql.kind === 'pg';
-  const diffs = journal.map((j) => (pg ? j.diff : Buffer.from(j.diff.buffer, j.diff.byteOffset, j.diff.byteLength).toString('base64')));
+  const diffs = journal.map((j) => bytesParam(db.sql.kind, j.diff));
   const change = { kind: 'version' as const, zone_id: zoneId, id: String(serial) };
   const feed = db.feedCte('moved', 9);
   const rows = await db.sql.query<{ moved: number }>(
