@@ -116,16 +116,37 @@ function decodeSet(s: Uint8Array, p: number): { set: RRset; next: number } {
   return { set: { type, ttl, rdatas }, next: q };
 }
 
+/** nodeRecordEnd returns the offset just after the node record starting at `off`. */
+export function nodeRecordEnd(slab: Uint8Array, off: number): number {
+  let p = off + wireLength(slab, off);
+  const n = (slab[p]! << 8) | slab[p + 1]!;
+  p += 2;
+  for (let i = 0; i < n; i++) p = skipSet(slab, p);
+  return p;
+}
+
+/** FIRST_SLAB is the size of a SlabWriter's first slab; each next one doubles, up to its maximum. */
+const FIRST_SLAB = 1024;
+
 /**
  * SlabWriter appends node records to growing slabs. Finished slabs are never moved or written
- * again (nodes keep references to them), so it starts a new slab when one fills up.
+ * again (nodes keep references to them), so it starts a new slab when one fills up. Slabs start
+ * small and double up to `max`, so a three-record zone costs a kilobyte and a big one a handful of
+ * `max`-sized slabs, with no copy when the zone grows (a doubling array would copy it each time).
  */
 export class SlabWriter {
-  private slab: Uint8Array;
+  private slab: Uint8Array | undefined;
   private pos = 0;
+  private next: number;
+  private readonly filled: Uint8Array[] = [];
 
-  constructor(private readonly chunk = 1 << 20) {
-    this.slab = new Uint8Array(chunk);
+  constructor(private readonly max = 1 << 20) {
+    this.next = Math.min(FIRST_SLAB, max);
+  }
+
+  /** current is the slab the last reserve() placed its octets in. */
+  get current(): Uint8Array {
+    return this.slab!;
   }
 
   /**
@@ -138,7 +159,8 @@ export class SlabWriter {
       size += 8;
       for (const r of set.rdatas) size += 2 + r.length;
     }
-    const { slab, at } = this.reserve(size);
+    const at = this.reserve(size);
+    const slab = this.current;
     slab.set(owner, at);
     let p = at + owner.length;
     slab[p++] = sets.length >>> 8;
@@ -163,14 +185,35 @@ export class SlabWriter {
     return new ZoneNode(slab, at, children);
   }
 
-  /** reserve returns a place for `size` octets, in the current slab or a new one. */
-  reserve(size: number): { slab: Uint8Array; at: number } {
-    if (this.pos + size > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(this.chunk, size));
+  /** reserve returns where `size` octets start in `current` (a new slab when this one is full). */
+  reserve(size: number): number {
+    if (this.slab === undefined || this.pos + size > this.slab.length) {
+      if (this.slab !== undefined) {
+        if (this.pos > 0) this.filled.push(this.slab.subarray(0, this.pos));
+        this.next = Math.min(this.max, this.slab.length * 2);
+      }
+      this.slab = new Uint8Array(Math.max(this.next, size));
       this.pos = 0;
     }
     const at = this.pos;
     this.pos += size;
-    return { slab: this.slab, at };
+    return at;
+  }
+
+  /** truncate ends the last reservation at `end` (≤ its reserved end), giving back the rest. */
+  truncate(end: number): void {
+    this.pos = end;
+  }
+
+  /** unused is the room left in the current slab. */
+  get unused(): number {
+    return this.slab === undefined ? 0 : this.slab.length - this.pos;
+  }
+
+  /** parts returns the written octets of every slab, in order (views, not copies). */
+  parts(): Uint8Array[] {
+    const out = this.filled.slice();
+    if (this.slab !== undefined && this.pos > 0) out.push(this.slab.subarray(0, this.pos));
+    return out;
   }
 }

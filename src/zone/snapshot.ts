@@ -7,28 +7,19 @@ import { type DomainName, RRType, type ResourceRecord, lastNameEnd, nameKey, nam
 import { type Result, ok, err } from '../wire/result.js';
 import { linkToParents } from './builder.js';
 import type { ZoneDiff } from './diff.js';
-import { SlabWriter, type ZoneNode, ZoneNode as Node, skipSet, wireLength } from './node.js';
+import { SlabWriter, type ZoneNode, ZoneNode as Node, nodeRecordEnd, skipSet, wireLength } from './node.js';
 import { ZoneVersion } from './version.js';
 
 /** CHUNK_SIZE is the target size of one snapshot chunk (a node never spans two). */
 export const CHUNK_SIZE = 4 * 1024 * 1024;
 
-/** nodeRecordEnd returns the offset just after the node record starting at `off`. */
-function nodeRecordEnd(slab: Uint8Array, off: number): number {
-  let p = off + wireLength(slab, off);
-  const n = (slab[p]! << 8) | slab[p + 1]!;
-  p += 2;
-  for (let i = 0; i < n; i++) p = skipSet(slab, p);
-  return p;
-}
-
 /**
  * encodeSnapshot returns the version's nodes (with RRsets) as chunks of at most ~CHUNK_SIZE. A
- * version with a packed slab (built in one piece) is cut into slices of it at node boundaries,
+ * version with packed slabs (built in one piece) is cut into slices of them at node boundaries,
  * without copying; others are gathered node by node.
  */
 export function encodeSnapshot(version: ZoneVersion, chunkSize = CHUNK_SIZE): Uint8Array[] {
-  if (version.packed !== undefined && version.layers.length === 1) return slicePacked(version.packed, chunkSize);
+  if (version.packed !== undefined && version.layers.length === 1) return version.packed.flatMap((slab) => (slab.length <= chunkSize ? [slab] : slicePacked(slab, chunkSize)));
   const chunks: Uint8Array[] = [];
   let cur = new Uint8Array(chunkSize);
   let pos = 0;
@@ -102,7 +93,8 @@ export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: Resou
   if (!base.get(originKey)?.hasType(RRType.SOA)) return err({ kind: 'corrupt', detail: 'no SOA at the apex' });
   const ents = new SlabWriter(1 << 16);
   for (const [key, name] of names) linkToParents(base, key, name, originKey, ents);
-  return ok(new ZoneVersion(origin, zoneClass, soa, [base], base.size, records));
+  // The chunks hold every node with RRsets once, as a built version's slabs do: they are its packed form.
+  return ok(new ZoneVersion(origin, zoneClass, soa, [base], base.size, records, chunks));
 }
 
 /** writeRR appends one RR (uncompressed owner, fixed fields, RDATA) at `p`; returns the new end. */

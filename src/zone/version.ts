@@ -34,11 +34,12 @@ export class ZoneVersion {
     /** recordCount is the number of RRs, the SOA included. */
     readonly recordCount: number,
     /**
-     * packed, when set, holds the node record (node.ts layout) of every node with RRsets, one
-     * after the other: a version built in one piece (ZoneBuilder) has them in a single slab, and
-     * its snapshot is then slices of that slab, not a copy (snapshot.ts).
+     * packed, when set, holds the node record (node.ts layout) of every node with RRsets exactly
+     * once, one after the other in a few slabs: a version built in one piece (ZoneBuilder, a
+     * loaded snapshot) has them so, and its snapshot is then slices of those slabs, not a copy
+     * (snapshot.ts).
      */
-    readonly packed?: Uint8Array,
+    readonly packed?: readonly Uint8Array[],
   ) {
     this.layers = layers;
     this.originKey = nameKey(origin);
