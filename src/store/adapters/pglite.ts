@@ -1,7 +1,11 @@
 // Sql adapter over embedded PGlite (no DATABASE_URL): data in `<data>/pglite`, or in memory for
 // tests. PGlite is one backend, so it serialises queries itself; the change feed for it is the
 // in-process emitter in change-feed.ts (no listen here).
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { translateError } from '../errors.js';
 import { OID_INT8, OID_TIMESTAMP, OID_TIMESTAMPTZ, type Sql, type SqlQuery } from '../sql.js';
@@ -76,11 +80,35 @@ function facade(db: Runner, yieldFirst: boolean): SqlQuery {
   };
 }
 
+/**
+ * SETTINGS: PGlite's 128 MB of shared buffers live in its WebAssembly memory, which never shrinks:
+ * storing one big zone would keep them all. Reads that miss go to files, which the OS caches. A
+ * start parameter, not postgresql.conf (PGlite's `postgresqlconf` option replaces that file).
+ */
+const SETTINGS = { parsers, startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+
+/**
+ * initInChild creates a new database directory in a short-lived child process: PGlite's initdb
+ * grows its WebAssembly memory to ~600 MB, which a process keeps (its peak RSS for good) even
+ * after the instance closes. The server then opens the initialised directory at ~150 MB.
+ */
+async function initInChild(dataDir: string): Promise<void> {
+  const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const script = `const { PGlite } = await import(${JSON.stringify(pglite)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  await new Promise<void>((resolve) => {
+    // On failure the directory is created in-process below, where the error is reported.
+    execFile(process.execPath, ['--input-type=module', '-e', script, dataDir], { timeout: 120_000 }, () => resolve());
+  });
+}
+
 /** openPglite starts (or creates) the embedded database. */
 export async function openPglite(opts: PgliteOptions = {}): Promise<Sql> {
   const inMemory = opts.dataDir === undefined || opts.dataDir.startsWith('memory://');
-  if (!inMemory && opts.dataDir !== undefined) mkdirSync(opts.dataDir, { recursive: true });
-  const db = inMemory ? await PGlite.create({ parsers }) : await PGlite.create(opts.dataDir, { parsers });
+  if (!inMemory && opts.dataDir !== undefined) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await initInChild(opts.dataDir);
+  }
+  const db = inMemory ? await PGlite.create(SETTINGS) : await PGlite.create(opts.dataDir, SETTINGS);
   await db.exec(`SET TIME ZONE 'UTC'`);
   const base = facade(db, true);
   return {

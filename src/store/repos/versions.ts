@@ -89,11 +89,14 @@ async function insertVersion(tx: SqlQuery, zoneId: string, v: StoredVersion, kin
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [zoneId, v.serial, v.origin, v.soaTtl, v.soaRdata, v.recordCount, bytes],
   );
-  // A few multi-megabyte rows: the bulk path for a million records is ~10 statements, or one
-  // binary COPY on PGlite.
+  // A few multi-megabyte rows: the bulk path for a million records is ~10 statements, or ~10
+  // binary COPYs on PGlite. One COPY per chunk: PGlite copies a COPY's input three times on its
+  // way into the database, so a single COPY of the whole zone would hold four copies of it at once.
   if (tx.copyIn !== undefined) {
-    const rows = v.chunks.map((c, i): CopyField[] => [{ text: zoneId }, { int8: v.serial }, { int4: i }, { bytea: c }]);
-    await tx.copyIn("COPY zone_version_chunks (zone_id, serial, seq, data) FROM '/dev/blob' WITH (FORMAT binary)", encodeCopyBinary(rows));
+    for (let i = 0; i < v.chunks.length; i++) {
+      const row: CopyField[] = [{ text: zoneId }, { int8: v.serial }, { int4: i }, { bytea: v.chunks[i]! }];
+      await tx.copyIn("COPY zone_version_chunks (zone_id, serial, seq, data) FROM '/dev/blob' WITH (FORMAT binary)", encodeCopyBinary([row]));
+    }
     return;
   }
   for (let i = 0; i < v.chunks.length; i++) {
