@@ -364,7 +364,7 @@ export const schema: Schema = {
     metavar: 'N',
     repeatable: false,
     defaults: ['1000'],
-    doc: 'Most DNS TCP connections open at once (1..1000000).',
+    doc: 'Most DNS TCP connections open at once (1..1000000); at the limit, the idlest is closed to admit a new one.',
     parse: int(1, 1_000_000),
   },
   tcpMaxConnectionsPerClient: {

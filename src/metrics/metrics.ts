@@ -159,6 +159,7 @@ export class Metrics {
     dnsCounter('zonexfer_dns_truncated_total', 'DNS responses sent truncated (TC) over UDP.', (s) => s.truncated);
     dnsCounter('zonexfer_dns_internal_errors_total', 'DNS requests that hit an internal error (answered SERVFAIL).', (s) => s.internalErrors);
     dnsCounter('zonexfer_dns_tcp_rejected_total', 'DNS TCP connections refused by the connection limits.', (s) => s.tcp.rejected);
+    dnsCounter('zonexfer_dns_tcp_evicted_total', 'Idle DNS TCP connections closed to admit new ones at the global limit.', (s) => s.tcp.evicted);
     new Gauge({
       name: 'zonexfer_dns_tcp_connections',
       help: 'DNS TCP connections open now.',

@@ -72,7 +72,7 @@ class RunningServer implements DnsServer {
       logger: this.logger,
       stats: this.stats,
       idleTimeoutMs: options.limits.tcpIdleTimeoutMs,
-      onClosed: (c) => this.onClosed(c),
+      onClosed: (c) => this.forget(c),
     };
     for (const b of bound) {
       b.tcp.on('connection', (s: Socket) => this.onConnection(s));
@@ -96,8 +96,10 @@ class RunningServer implements DnsServer {
     const ip = clientKey(socket.remoteAddress);
     const { tcpMaxConnections, tcpMaxConnectionsPerClient } = this.options.limits;
     const n = ip === undefined ? 0 : (this.perClient.get(ip) ?? 0);
-    // RFC 7766 §10: bound the connections one client, and all clients, can hold open.
-    if (this.closing !== undefined || ip === undefined || this.conns.size >= tcpMaxConnections || n >= tcpMaxConnectionsPerClient) {
+    // RFC 7766 §10: bound the connections one client, and all clients, can hold open. At the
+    // global bound, the idlest connection makes room (§6.2.3: a server under pressure may close
+    // idle connections), so idle floods cannot lock every other client out of TCP.
+    if (this.closing !== undefined || ip === undefined || n >= tcpMaxConnectionsPerClient || (this.conns.size >= tcpMaxConnections && !this.evictIdlest())) {
       this.stats.tcpRejected++;
       socket.on('error', noop);
       socket.destroy();
@@ -109,7 +111,30 @@ class RunningServer implements DnsServer {
     this.conns.add(new TcpConnection(socket, this.shared));
   }
 
-  private onClosed(c: TcpConnection): void {
+  /**
+   * evictIdlest closes the connection idle the longest (none in flight, nothing queued) and
+   * forgets it at once, so the new one is admitted within the bound. A scan of the open
+   * connections, done only at the bound (a thousand by default).
+   */
+  private evictIdlest(): boolean {
+    let victim: TcpConnection | undefined;
+    let since = Infinity;
+    for (const c of this.conns) {
+      const t = c.idleSince();
+      if (t !== undefined && t < since) {
+        since = t;
+        victim = c;
+      }
+    }
+    if (victim === undefined) return false;
+    this.forget(victim);
+    victim.evict();
+    this.logger.debug({ remote: victim.remote.address }, 'tcp: idle connection closed to admit a new one');
+    return true;
+  }
+
+  /** forget removes a connection from the counts (once: when evicted, or when it closes). */
+  private forget(c: TcpConnection): void {
     if (!this.conns.delete(c)) return;
     this.stats.tcpOpen--;
     const ip = clientKey(c.remote.address)!;

@@ -23,6 +23,8 @@ export interface DnsStatsSnapshot {
     readonly rejected: number;
     readonly open: number;
     readonly idleClosed: number;
+    /** evicted: idle connections closed to admit a new one at the global cap (RFC 7766 §6.2.3). */
+    readonly evicted: number;
   };
 }
 
@@ -38,6 +40,7 @@ export class DnsStats {
   tcpRejected = 0;
   tcpOpen = 0;
   tcpIdleClosed = 0;
+  tcpEvicted = 0;
   /** byRcode[rcode] counts responses sent with that full (extended) rcode; index ≥ 24 is 'other'. */
   readonly byRcode: number[] = new Array<number>(25).fill(0);
 
@@ -60,7 +63,7 @@ export class DnsStats {
       truncated: this.truncated,
       transfers: this.transfers,
       internalErrors: this.internalErrors,
-      tcp: { accepted: this.tcpAccepted, rejected: this.tcpRejected, open: this.tcpOpen, idleClosed: this.tcpIdleClosed },
+      tcp: { accepted: this.tcpAccepted, rejected: this.tcpRejected, open: this.tcpOpen, idleClosed: this.tcpIdleClosed, evicted: this.tcpEvicted },
     };
   }
 }

@@ -61,6 +61,8 @@ export class TcpConnection implements TransportSink {
   private isClosed = false;
   private waiters: Waiter[] = [];
   private readonly timer: NodeJS.Timeout;
+  /** lastActive: when a whole message last arrived or an answer was last written (performance.now()). */
+  private lastActive = performance.now();
 
   constructor(
     private readonly socket: Socket,
@@ -118,10 +120,27 @@ export class TcpConnection implements TransportSink {
       more = s.writableLength < s.writableHighWaterMark;
     }
     this.timer.refresh();
+    this.lastActive = performance.now();
     if (more) return RESOLVED;
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
     });
+  }
+
+  /**
+   * idleSince returns when the connection last received a whole message or wrote an answer, or
+   * undefined when it is busy: answers in flight, queries queued, or already ending.
+   */
+  idleSince(): number | undefined {
+    if (this.isClosed || this.ending || this.inFlight > 0 || this.qHead < this.queue.length) return undefined;
+    return this.lastActive;
+  }
+
+  /** evict closes an idle connection to make room for a new one (RFC 7766 §6.2.3). */
+  evict(): void {
+    this.shared.stats.tcpEvicted++;
+    this.ending = true;
+    this.socket.destroy();
   }
 
   /** abort destroys the connection (a transfer failed after sending part of its answer). */
@@ -134,6 +153,7 @@ export class TcpConnection implements TransportSink {
     const frames = this.framer.push(chunk);
     if (frames.length > 0) {
       this.timer.refresh();
+      this.lastActive = performance.now();
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i]!;
         this.queue.push(f);
@@ -194,6 +214,7 @@ export class TcpConnection implements TransportSink {
     if (this.isClosed || !s.writable) return;
     s.write(frame(msg));
     this.timer.refresh();
+    this.lastActive = performance.now();
   }
 
   private readonly onAnswer = (out: Uint8Array | undefined): void => {

@@ -219,17 +219,24 @@ describe('server: TCP limits', () => {
     for (const c of [...ok, again]) c.close();
   });
 
-  it('closes connections over the global cap at once', async () => {
-    const { host, port } = await start({ limits: { tcpMaxConnections: 2, tcpMaxConnectionsPerClient: 10 } });
+  it('at the global cap, closes the idlest connection to admit a new one (RFC 7766 §6.2.3)', async () => {
+    const { server, host, port } = await start({ limits: { tcpMaxConnections: 2, tcpMaxConnectionsPerClient: 10 } });
     const a = await TcpClient.connect(host, port);
+    await sleep(20);
     const b = await TcpClient.connect(host, port);
-    const c = await TcpClient.connect(host, port);
-    await c.closed;
-    a.send(query('www.example.test', 'A'));
     b.send(query('www.example.test', 'A'));
-    expect((await a.waitFor(1)).length + (await b.waitFor(1)).length).toBe(2);
-    a.close();
+    expect(await b.waitFor(1)).toHaveLength(1);
+    // a has been idle the longest: it is closed, and c takes its place.
+    const c = await TcpClient.connect(host, port);
+    await a.closed;
+    c.send(query('www.example.test', 'A'));
+    b.send(query('www.example.test', 'A'));
+    expect((await c.waitFor(1)).length + (await b.waitFor(2)).length).toBe(3);
+    expect(server.stats.tcpEvicted).toBe(1);
+    expect(server.stats.tcpRejected).toBe(0);
+    expect(server.stats.tcpOpen).toBe(2);
     b.close();
+    c.close();
   });
 
   it('stops reading at MAX_IN_FLIGHT slow answers and resumes when they complete', async () => {
