@@ -38,7 +38,7 @@ export class ZoneBuilder {
   /** nodes becomes the version's base layer: owners written so far and their ENTs. */
   private readonly nodes = new Map<string, ZoneNode | null>();
   private readonly slabs = new SlabWriter(MAX_SLAB);
-  private ents: SlabWriter | undefined;
+  private readonly ents = new SlabWriter(1 << 16);
   // The owner being gathered: its records as pending records in `pend`.
   private pendKey: string | undefined;
   private pendName: DomainName | undefined;
@@ -173,14 +173,7 @@ export class ZoneBuilder {
     const out = slabs.current;
     const end = this.writeNode(out, at, name);
     slabs.truncate(end);
-    const node = new ZoneNode(out, at, 0);
-    const existing = this.nodes.get(key);
-    this.nodes.set(key, node);
-    if (existing === undefined) {
-      if (key !== this.originKey) linkToParents(this.nodes, key, name, this.originKey, (this.ents ??= new SlabWriter(1 << 16)));
-    } else if (existing !== null) {
-      node.children = existing.children;
-    }
+    putNode(this.nodes, key, name, new ZoneNode(out, at, 0), this.originKey, this.ents);
     this.pp = 0;
     this.pendCount = 0;
   }
@@ -406,6 +399,18 @@ function isDuplicate(out: Uint8Array, setData: number, count: number, s: Uint8Ar
     q += 2 + l;
   }
   return false;
+}
+
+/**
+ * putNode puts the node of `key` in the map: a new owner is linked to its parent (creating empty
+ * non-terminals as needed); a node replacing an ENT, or an earlier node of the same owner, takes
+ * over its children.
+ */
+export function putNode(nodes: Map<string, ZoneNode | null>, key: string, name: DomainName, node: ZoneNode, originKey: string, ents: SlabWriter): void {
+  const existing = nodes.get(key);
+  nodes.set(key, node);
+  if (existing === undefined) linkToParents(nodes, key, name, originKey, ents);
+  else if (existing !== null) node.children = existing.children;
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { type DomainName, RRType, type ResourceRecord, lastNameEnd, nameKey, nameToWire, readName } from '../wire/index.js';
 import { type Result, ok, err } from '../wire/result.js';
-import { linkToParents } from './builder.js';
+import { putNode } from './builder.js';
 import type { ZoneDiff } from './diff.js';
 import { SlabWriter, type ZoneNode, ZoneNode as Node, nodeRecordEnd, skipSet, wireLength } from './node.js';
 import { ZoneVersion } from './version.js';
@@ -64,7 +64,8 @@ export type SnapshotError = { kind: 'corrupt'; detail: string };
  */
 export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: ResourceRecord, chunks: readonly Uint8Array[]): Result<ZoneVersion, SnapshotError> {
   const base = new Map<string, ZoneNode | null>();
-  const names: [string, DomainName][] = [];
+  const originKey = nameKey(origin);
+  const ents = new SlabWriter(1 << 16);
   let records = 0;
   try {
     for (const chunk of chunks) {
@@ -80,19 +81,15 @@ export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: Resou
           records += (chunk[p + 6]! << 8) | chunk[p + 7]!;
           p = skipSet(chunk, p);
         }
-        const key = nameKey(name);
-        base.set(key, new Node(chunk, off, 0));
-        names.push([key, name]);
+        // Linked as it comes (no second pass over the nodes): a parent met later replaces its ENT.
+        putNode(base, nameKey(name), name, new Node(chunk, off, 0), originKey, ents);
         off = end;
       }
     }
   } catch (e) {
     return err({ kind: 'corrupt', detail: e instanceof Error ? e.message : String(e) });
   }
-  const originKey = nameKey(origin);
   if (!base.get(originKey)?.hasType(RRType.SOA)) return err({ kind: 'corrupt', detail: 'no SOA at the apex' });
-  const ents = new SlabWriter(1 << 16);
-  for (const [key, name] of names) linkToParents(base, key, name, originKey, ents);
   // The chunks hold every node with RRsets once, as a built version's slabs do: they are its packed form.
   return ok(new ZoneVersion(origin, zoneClass, soa, [base], base.size, records, chunks));
 }
