@@ -90,7 +90,7 @@ const SETTINGS = { parsers, startParams: [...PGlite.defaultStartParams, '-c', 's
 /**
  * initInChild creates a new database directory in a short-lived child process: PGlite's initdb
  * grows its WebAssembly memory to ~600 MB, which a process keeps (its peak RSS for good) even
- * after the instance closes. The server then opens the initialised directory at ~150 MB.
+ * after the instance closes. The server then opens the initialised directory at ~170 MB.
  */
 async function initInChild(dataDir: string): Promise<void> {
   const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
