@@ -119,8 +119,7 @@ export class TcpConnection implements TransportSink {
       s.uncork();
       more = s.writableLength < s.writableHighWaterMark;
     }
-    this.timer.refresh();
-    this.lastActive = performance.now();
+    this.active();
     if (more) return RESOLVED;
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -134,6 +133,12 @@ export class TcpConnection implements TransportSink {
   idleSince(): number | undefined {
     if (this.isClosed || this.ending || this.inFlight > 0 || this.qHead < this.queue.length) return undefined;
     return this.lastActive;
+  }
+
+  /** active notes activity (a whole message in, an answer out): the idle timer restarts. */
+  private active(): void {
+    this.timer.refresh();
+    this.lastActive = performance.now();
   }
 
   /** evict closes an idle connection to make room for a new one (RFC 7766 §6.2.3). */
@@ -152,8 +157,7 @@ export class TcpConnection implements TransportSink {
     if (this.ending) return;
     const frames = this.framer.push(chunk);
     if (frames.length > 0) {
-      this.timer.refresh();
-      this.lastActive = performance.now();
+      this.active();
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i]!;
         this.queue.push(f);
@@ -213,8 +217,7 @@ export class TcpConnection implements TransportSink {
     const s = this.socket;
     if (this.isClosed || !s.writable) return;
     s.write(frame(msg));
-    this.timer.refresh();
-    this.lastActive = performance.now();
+    this.active();
   }
 
   private readonly onAnswer = (out: Uint8Array | undefined): void => {

@@ -12,7 +12,7 @@
 import { type DomainName, type ResourceRecord, RRClass, RRType, isSubdomain, nameKey, nameToWire, parentName, readName, writeNameWire } from '../wire/index.js';
 import { type Result, ok, okVoid, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
-import { SlabWriter, ZoneNode, nodeRecordEnd, skipSet } from './node.js';
+import { SlabWriter, ZoneNode, nodeRecordEnd } from './node.js';
 import { ZoneVersion, rdataEqual } from './version.js';
 
 /** CNAME_COMPANIONS are the types allowed beside a CNAME (RFC 4035 §2.5). */
@@ -89,10 +89,12 @@ export class ZoneBuilder {
       let route = PENDING;
       if (key !== this.pendKey) {
         const apart = this.apartIndex.get(key);
+        const known = apart === undefined ? this.nodes.get(key) : undefined;
         if (apart !== undefined) route = apart;
-        else if (key === this.originKey || (this.nodes.get(key)?.setCount ?? 0) > 0) route = this.apartOwner(key, name);
+        else if (key === this.originKey || (known != null && known.setCount > 0)) route = this.apartOwner(key, name);
         else {
-          if (!this.nodes.has(key) && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
+          // A known key here is an ENT, inside the zone by construction.
+          if (known === undefined && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
           this.flush();
           this.pendKey = key;
           this.pendName = name;
@@ -278,11 +280,7 @@ export class ZoneBuilder {
       }
       for (let j = starts[i]!; j < starts[i + 1]!; j++) {
         const p = order[j]! + 4;
-        const len = (s[p + 6]! << 8) | s[p + 7]!;
-        if (this.pp + PEND_HEADER + len > this.pend.length) this.pend = grow(this.pend, this.pp, PEND_HEADER + len);
-        this.pend.set(s.subarray(p, p + PEND_HEADER + len), this.pp);
-        this.pp += PEND_HEADER + len;
-        this.pendCount++;
+        this.addPending((s[p]! << 8) | s[p + 1]!, ((s[p + 2]! << 24) | (s[p + 3]! << 16) | (s[p + 4]! << 8) | s[p + 5]!) >>> 0, s, p + PEND_HEADER, (s[p + 6]! << 8) | s[p + 7]!);
       }
       this.place(key, this.apartNames[i]!);
     }
@@ -311,7 +309,7 @@ export class ZoneBuilder {
         q += 2 + len;
       }
       records += count;
-      p = skipSet(s, p);
+      p = q;
     }
     return records;
   }

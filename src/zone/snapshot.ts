@@ -7,7 +7,7 @@ import { type DomainName, RRType, type ResourceRecord, lastNameEnd, nameKey, nam
 import { type Result, ok, err } from '../wire/result.js';
 import { putNode } from './builder.js';
 import type { ZoneDiff } from './diff.js';
-import { SlabWriter, type ZoneNode, ZoneNode as Node, nodeRecordEnd, skipSet, wireLength } from './node.js';
+import { SlabWriter, type ZoneNode, ZoneNode as Node, nodeRecordEnd, skipSet } from './node.js';
 import { ZoneVersion } from './version.js';
 
 /** CHUNK_SIZE is the target size of one snapshot chunk (a node never spans two). */
@@ -19,7 +19,7 @@ export const CHUNK_SIZE = 4 * 1024 * 1024;
  * without copying; others are gathered node by node.
  */
 export function encodeSnapshot(version: ZoneVersion, chunkSize = CHUNK_SIZE): Uint8Array[] {
-  if (version.packed !== undefined && version.layers.length === 1) return version.packed.flatMap((slab) => (slab.length <= chunkSize ? [slab] : slicePacked(slab, chunkSize)));
+  if (version.packed !== undefined && version.layers.length === 1) return version.packed.flatMap((slab) => slicePacked(slab, chunkSize));
   const chunks: Uint8Array[] = [];
   let cur = new Uint8Array(chunkSize);
   let pos = 0;
@@ -41,6 +41,7 @@ export function encodeSnapshot(version: ZoneVersion, chunkSize = CHUNK_SIZE): Ui
 
 /** slicePacked cuts a packed slab into chunks of at most ~chunkSize, each ending at a node end. */
 function slicePacked(packed: Uint8Array, chunkSize: number): Uint8Array[] {
+  if (packed.length <= chunkSize) return [packed];
   const chunks: Uint8Array[] = [];
   let start = 0;
   let off = 0;
@@ -72,18 +73,17 @@ export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: Resou
       let off = 0;
       while (off < chunk.length) {
         const name = readName(chunk, off);
-        const end = nodeRecordEnd(chunk, off);
-        if (end > chunk.length) return err({ kind: 'corrupt', detail: `node record past the chunk end at ${off}` });
-        let p = off + wireLength(chunk, off);
+        let p = lastNameEnd();
         const n = (chunk[p]! << 8) | chunk[p + 1]!;
         p += 2;
         for (let i = 0; i < n; i++) {
           records += (chunk[p + 6]! << 8) | chunk[p + 7]!;
           p = skipSet(chunk, p);
         }
+        if (p > chunk.length) return err({ kind: 'corrupt', detail: `node record past the chunk end at ${off}` });
         // Linked as it comes (no second pass over the nodes): a parent met later replaces its ENT.
         putNode(base, nameKey(name), name, new Node(chunk, off, 0), originKey, ents);
-        off = end;
+        off = p;
       }
     }
   } catch (e) {

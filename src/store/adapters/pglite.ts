@@ -51,9 +51,9 @@ function turnDue(): boolean {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function facade(db: Runner, yieldFirst: boolean): SqlQuery {
-  /** run runs one statement: after a turn of the loop when one is due, errors translated. */
-  const run = async <R>(statement: () => Promise<R>): Promise<R> => {
-    if (yieldFirst && turnDue()) await turn();
+  /** run runs one statement, errors translated; `turnFirst`: after a turn of the loop when one is due. */
+  const run = async <R>(statement: () => Promise<R>, turnFirst = yieldFirst): Promise<R> => {
+    if (turnFirst && turnDue()) await turn();
     try {
       return await statement();
     } catch (err) {
@@ -62,13 +62,9 @@ function facade(db: Runner, yieldFirst: boolean): SqlQuery {
   };
   return {
     query: async <T extends object>(text: string, params?: readonly unknown[]) => (await run(() => db.query<T>(text, params as unknown[] | undefined))).rows,
+    // Migrations: no turn of the loop is owed before them.
     exec: async (script: string) => {
-      // Migrations: no turn of the loop is owed before them.
-      try {
-        await db.exec(script);
-      } catch (err) {
-        throw translateError(err);
-      }
+      await run(() => db.exec(script), false);
     },
     copyIn: async (copy: string, parts: readonly Uint8Array[]) => {
       await run(() => db.query(copy, [], { blob: new Blob(parts as Uint8Array<ArrayBuffer>[]) }));
