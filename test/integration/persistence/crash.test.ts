@@ -7,6 +7,7 @@
 //
 // ZX_CRASH_ITERATIONS (default 6) and ZX_CRASH_RECORDS (default 200000) scale the run.
 
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RRClass, RRType, type ResourceRecord, nameFromTrusted } from '../../../src/wire/index.js';
 import { type ZoneVersion, compareSerial, serial as toSerial } from '../../../src/zone/index.js';
@@ -34,6 +35,7 @@ interface Crash {
  * leaseSeconds (30 s) and only delay the next iteration's transfer; test 3 covers that lapse.
  */
 async function inspect(c: Crash, zoneId: string, origin: string): Promise<StoredZone & { lease: string | null }> {
+  if (c.db.databaseUrl !== undefined) await orphansDone(c.db.databaseUrl);
   const store = await c.db.open();
   try {
     const s = await readStored(store, zoneId, origin);
@@ -42,6 +44,27 @@ async function inspect(c: Crash, zoneId: string, origin: string): Promise<Stored
     return { ...s, lease };
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * orphansDone waits (at most 5 s) until PostgreSQL has finished the statements the killed process
+ * left running: the server completes, and may commit, a statement whose client died. Reading the
+ * store while one still runs could see its journal rows before and its zone_current row after it.
+ */
+async function orphansDone(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 100; i++) {
+      const r = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%zone_current%'",
+      );
+      if (Number(r.rows[0]?.n ?? 0) === 0) return;
+      await sleep(50);
+    }
+  } finally {
+    await client.end();
   }
 }
 
