@@ -9,10 +9,11 @@
 // has one TTL; duplicate RRs collapse), RFC 2181 §10.1 / RFC 4035 §2.5 (CNAME only beside
 // RRSIG/NSEC). Deviation: differing TTLs in one RRset keep the first TTL seen, as Knot does.
 
-import { type DomainName, type ResourceRecord, RRClass, RRType, isSubdomain, nameKey, nameToWire, parentName, readName, writeNameWire } from '../wire/index.js';
+import { type DomainName, type ResourceRecord, RRClass, RRType, isSubdomain, nameKey, nameToWire, writeNameWire } from '../wire/index.js';
 import { type Result, ok, okVoid, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
-import { SlabWriter, ZoneNode, nodeRecordEnd } from './node.js';
+import { SlabWriter, type ZoneNode, wireLength } from './node.js';
+import { NodeIndex, hashName } from './node-index.js';
 import { ZoneVersion, rdataEqual } from './version.js';
 
 /** CNAME_COMPANIONS are the types allowed beside a CNAME (RFC 4035 §2.5). */
@@ -36,7 +37,7 @@ const PENDING = -1;
 /** ZoneBuilder collects records for one origin and class, then builds a ZoneVersion once. */
 export class ZoneBuilder {
   /** nodes becomes the version's base layer: owners written so far and their ENTs. */
-  private readonly nodes = new Map<string, ZoneNode | null>();
+  private readonly nodes = new NodeIndex(1024);
   private readonly slabs = new SlabWriter(MAX_SLAB);
   private readonly ents = new SlabWriter(1 << 16);
   // The owner being gathered: its records as pending records in `pend`.
@@ -60,6 +61,7 @@ export class ZoneBuilder {
   private broken: ZoneError | undefined;
   private readonly originKey: string;
   private readonly originSuffix: string;
+  private readonly originLen: number;
   private soa: ResourceRecord | undefined;
   private multipleSoa = false;
 
@@ -69,6 +71,7 @@ export class ZoneBuilder {
   ) {
     this.originKey = nameKey(origin);
     this.originSuffix = this.originKey === '.' ? '' : '.' + this.originKey;
+    this.originLen = nameToWire(origin).length;
   }
 
   /** add stages one RR; fails when it is outside the zone, of another class, or an SOA off-apex. */
@@ -89,12 +92,12 @@ export class ZoneBuilder {
       let route = PENDING;
       if (key !== this.pendKey) {
         const apart = this.apartIndex.get(key);
-        const known = apart === undefined ? this.nodes.get(key) : undefined;
+        const known = apart === undefined ? this.nodes.findKey(key) : -1;
         if (apart !== undefined) route = apart;
-        else if (key === this.originKey || (known != null && known.setCount > 0)) route = this.apartOwner(key, name);
+        else if (key === this.originKey || (known >= 0 && this.nodes.setCountAt(known) > 0)) route = this.apartOwner(key, name);
         else {
           // A known key here is an ENT, inside the zone by construction.
-          if (known === undefined && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
+          if (known < 0 && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
           this.flush();
           this.pendKey = key;
           this.pendName = name;
@@ -159,23 +162,23 @@ export class ZoneBuilder {
   /** flush writes the pending owner's node, if any. */
   private flush(): void {
     if (this.pendKey === undefined) return;
-    this.place(this.pendKey, this.pendName!);
+    this.place(this.pendName!);
     this.pendKey = undefined;
     this.pendName = undefined;
   }
 
   /**
-   * place writes the pending records as the node of `key` (RRsets grouped by type, duplicates
-   * dropped) and puts it in the map: a new owner is linked to its parent; a node replacing an ENT
-   * or an earlier node of the same owner keeps its children.
+   * place writes the pending records as the node of `name` (RRsets grouped by type, duplicates
+   * dropped) and puts it in the index: a new owner is linked to its parent; a node replacing an
+   * ENT or an earlier node of the same owner keeps its children.
    */
-  private place(key: string, name: DomainName): void {
+  private place(name: DomainName): void {
     const slabs = this.slabs;
     const at = slabs.reserve(MAX_NAME + 2 + this.pp + 2 * this.pendCount);
     const out = slabs.current;
     const end = this.writeNode(out, at, name);
     slabs.truncate(end);
-    putNode(this.nodes, key, name, new ZoneNode(out, at, 0), this.originKey, this.ents);
+    putNode(this.nodes, out, at, this.originLen, this.ents);
     this.pp = 0;
     this.pendCount = 0;
   }
@@ -270,8 +273,7 @@ export class ZoneBuilder {
     }
     for (let i = 0; i < owners; i++) {
       if (i % BUILD_STEP === BUILD_STEP - 1) yield;
-      const key = this.apartKeys[i]!;
-      const earlier = this.nodes.get(key);
+      const earlier = this.nodes.get(this.apartKeys[i]!);
       if (earlier != null && earlier.setCount > 0) {
         // An owner seen again: its node is written anew with the earlier records first (their TTL
         // wins, RFC 2181 §5.2); the earlier node record stays behind as dead octets.
@@ -282,7 +284,7 @@ export class ZoneBuilder {
         const p = order[j]! + 4;
         this.addPending((s[p]! << 8) | s[p + 1]!, ((s[p + 2]! << 24) | (s[p + 3]! << 16) | (s[p + 4]! << 8) | s[p + 5]!) >>> 0, s, p + PEND_HEADER, (s[p + 6]! << 8) | s[p + 7]!);
       }
-      this.place(key, this.apartNames[i]!);
+      this.place(this.apartNames[i]!);
     }
     this.apart = new Uint8Array(0);
     if (this.broken !== undefined) return err(this.broken);
@@ -322,13 +324,9 @@ export class ZoneBuilder {
     const parts = this.slabs.parts();
     const last = parts[parts.length - 1];
     if (last === undefined || this.slabs.unused <= Math.max(4096, last.length)) return parts;
+    // The part starts at its slab's first octet, so the copy keeps every node's offset.
     const copy = last.slice();
-    for (let off = 0; off < copy.length; off = nodeRecordEnd(copy, off)) {
-      const key = nameKey(readName(copy, off));
-      const node = this.nodes.get(key)!;
-      const moved = new ZoneNode(copy, off, node.children);
-      this.nodes.set(key, moved);
-    }
+    this.nodes.replaceSlab(last.buffer, copy);
     parts[parts.length - 1] = copy;
     return parts;
   }
@@ -400,35 +398,45 @@ function isDuplicate(out: Uint8Array, setData: number, count: number, s: Uint8Ar
 }
 
 /**
- * putNode puts the node of `key` in the map: a new owner is linked to its parent (creating empty
- * non-terminals as needed); a node replacing an ENT, or an earlier node of the same owner, takes
- * over its children.
+ * putNode puts the node record at slab[off] in the index: a new owner is linked to its parent
+ * (creating empty non-terminals as needed); a node replacing an ENT, or an earlier node of the
+ * same owner, keeps its children. `originLen` is the origin's wire length: names are inside it.
  */
-export function putNode(nodes: Map<string, ZoneNode | null>, key: string, name: DomainName, node: ZoneNode, originKey: string, ents: SlabWriter): void {
-  const existing = nodes.get(key);
-  nodes.set(key, node);
-  if (existing === undefined) linkToParents(nodes, key, name, originKey, ents);
-  else if (existing !== null) node.children = existing.children;
+export function putNode(nodes: NodeIndex, slab: Uint8Array, off: number, originLen: number, ents: SlabWriter): void {
+  const h = hashName(slab, off);
+  const e = nodes.find(slab, off, h);
+  if (e >= 0) nodes.setRecord(e, slab, off);
+  else {
+    nodes.insert(slab, off, h, 0);
+    linkToParents(nodes, slab, off, originLen, ents);
+  }
 }
 
 /**
- * linkToParents counts `key` as a child of its parent, creating empty non-terminals up to the
- * origin as needed (RFC 4592 §2.2.2), written into `ents`.
+ * linkToParents counts the node at slab[off] as a child of its parent, creating empty
+ * non-terminals up to the origin as needed (RFC 4592 §2.2.2), written into `ents`. A parent's
+ * wire name is its child's without the first label, so no name is built to find it.
  */
-export function linkToParents(nodes: Map<string, ZoneNode | null>, key: string, name: DomainName, originKey: string, ents: SlabWriter): void {
-  let childKey = key;
-  let childName = name;
-  while (childKey !== originKey) {
-    const pKey = parentName(childKey);
-    const pName = parentName(childName);
-    if (pKey === undefined || pName === undefined) return;
-    const parent = nodes.get(pKey);
-    if (parent) {
-      parent.children++;
+function linkToParents(nodes: NodeIndex, slab: Uint8Array, off: number, originLen: number, ents: SlabWriter): void {
+  let s = slab;
+  let p = off;
+  let len = wireLength(s, p);
+  while (len > originLen) {
+    const parent = p + 1 + s[p]!;
+    len -= 1 + s[p]!;
+    const h = hashName(s, parent);
+    const e = nodes.find(s, parent, h);
+    if (e >= 0) {
+      nodes.addChild(e, 1);
       return;
     }
-    nodes.set(pKey, ents.node(nameToWire(pName), [], 1));
-    childKey = pKey;
-    childName = pName;
+    const at = ents.reserve(len + 2);
+    const out = ents.current;
+    out.set(s.subarray(parent, parent + len), at);
+    out[at + len] = 0; // no RRsets
+    out[at + len + 1] = 0;
+    nodes.insert(out, at, h, 1);
+    s = out;
+    p = at;
   }
 }

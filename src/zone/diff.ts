@@ -9,6 +9,7 @@ import { type Result, ok, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
 import { soaSerial } from './soa.js';
 import { SlabWriter } from './node.js';
+import { DELETED, NodeIndex } from './node-index.js';
 import { type Layer, type RRset, type ZoneNode, ZoneVersion, rdataEqual } from './version.js';
 
 /** ZoneDiff is one condensed change from soaFrom's serial to soaTo's serial. */
@@ -50,6 +51,8 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   if (from !== v.serial) return err({ kind: 'serial-mismatch', expected: v.serial, got: from });
   // Touched nodes are decoded into this working map (null = deleted), then written to a new slab.
   const working = new Map<string, MutableNode | null>();
+  // The names of deleted nodes: their overlay entries are marks that need the owner's name.
+  const gone = new Map<string, DomainName>();
   const originKey = v.originKey;
   let records = v.recordCount;
   let nodes = v.nodeCount;
@@ -108,6 +111,7 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
       const n = working.get(k);
       if (n === undefined || n === null || n.sets.length > 0 || n.children > 0) break;
       working.set(k, null);
+      gone.set(k, n.name);
       nodes--;
       const p: string | undefined = parentName(k);
       if (p === undefined) break;
@@ -126,8 +130,11 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   else apex.sets[soaIdx] = newSoa;
 
   const slab = new SlabWriter(64 * 1024);
-  const overlay = new Map<string, ZoneNode | null>();
-  for (const [key, n] of working) overlay.set(key, n === null ? null : slab.node(nameToWire(n.name), n.sets, n.children));
+  const overlay = new NodeIndex(working.size);
+  for (const [key, n] of working) {
+    const rec = n === null ? slab.node(nameToWire(gone.get(key)!), [], 0) : slab.node(nameToWire(n.name), n.sets, n.children);
+    overlay.put(rec.slab, rec.off, n === null ? DELETED : n.children);
+  }
   const layers = compact([overlay, ...v.layers]);
   return ok(new ZoneVersion(v.origin, v.zoneClass, d.soaTo, layers, nodes, records));
 
@@ -158,13 +165,19 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
 function compact(layers: Layer[]): Layer[] {
   if (layers.length <= MAX_OVERLAYS + 1) return layers;
   const base = layers[layers.length - 1]!;
-  const merged = new Map<string, ZoneNode | null>();
-  for (let i = layers.length - 2; i >= 0; i--) for (const [k, n] of layers[i]!) merged.set(k, n);
+  const merged = new NodeIndex();
+  for (let i = layers.length - 2; i >= 0; i--) {
+    const layer = layers[i]!;
+    for (let e = 0; e < layer.size; e++) merged.put(layer.slabAt(e), layer.offAt(e), layer.childrenAt(e));
+  }
   if (merged.size * 4 < base.size) return [merged, base];
-  const folded = new Map(base);
-  for (const [k, n] of merged) {
-    if (n === null) folded.delete(k);
-    else folded.set(k, n);
+  // Fold: a new base with the base's nodes the overlays do not touch, then theirs, marks dropped.
+  const folded = new NodeIndex(base.size + merged.size);
+  for (let e = 0; e < base.size; e++) {
+    if (merged.find(base.slabAt(e), base.offAt(e), base.hashAt(e)) < 0) folded.insert(base.slabAt(e), base.offAt(e), base.hashAt(e), base.childrenAt(e));
+  }
+  for (let e = 0; e < merged.size; e++) {
+    if (merged.childrenAt(e) !== DELETED) folded.insert(merged.slabAt(e), merged.offAt(e), merged.hashAt(e), merged.childrenAt(e));
   }
   return [folded];
 }

@@ -24,15 +24,15 @@ export function wireLength(slab: Uint8Array, off: number): number {
 }
 
 /**
- * ZoneNode is immutable once its version is published (`children` is set while building only).
- * An empty non-terminal (RFC 4592 §2.2.2) is a node with no RRsets.
+ * ZoneNode is a view of one node record, made when a node is looked up (node-index.ts holds the
+ * nodes of a version). An empty non-terminal (RFC 4592 §2.2.2) is a node with no RRsets.
  */
 export class ZoneNode {
   constructor(
     readonly slab: Uint8Array,
     readonly off: number,
     /** children counts the direct child nodes; an emptied node with none disappears. */
-    public children: number,
+    readonly children: number,
   ) {}
 
   /** name is the owner name as stored (case preserved). */
@@ -91,6 +91,23 @@ export class ZoneNode {
       p = skipSet(s, p);
     }
     return false;
+  }
+}
+
+/**
+ * checkedNameEnd returns the offset just after the uncompressed wire name at buf[off], or -1 when
+ * the octets there are not one (a label over 63 octets, a name over 255, past the end): for
+ * octets read back from storage, which the other walkers here trust.
+ */
+export function checkedNameEnd(buf: Uint8Array, off: number): number {
+  let p = off;
+  for (;;) {
+    if (p >= buf.length) return -1;
+    const len = buf[p]!;
+    if (len > 63) return -1; // RFC 1035 §2.3.4; no compression in a node record
+    p += len + 1;
+    if (p - off > 255) return -1;
+    if (len === 0) return p;
   }
 }
 

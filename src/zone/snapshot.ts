@@ -4,10 +4,11 @@
 // record. Empty non-terminals are not stored; they are rebuilt on load. The SOA travels apart.
 
 import { type DomainName, RRType, type ResourceRecord, lastNameEnd, nameKey, nameToWire, readName } from '../wire/index.js';
+import { NodeIndex } from './node-index.js';
 import { type Result, ok, err } from '../wire/result.js';
 import { putNode } from './builder.js';
 import type { ZoneDiff } from './diff.js';
-import { SlabWriter, type ZoneNode, ZoneNode as Node, nodeRecordEnd, skipSet } from './node.js';
+import { SlabWriter, checkedNameEnd, nodeRecordEnd, skipSet } from './node.js';
 import { ZoneVersion } from './version.js';
 
 /** CHUNK_SIZE is the target size of one snapshot chunk (a node never spans two). */
@@ -64,16 +65,16 @@ export type SnapshotError = { kind: 'corrupt'; detail: string };
  * octets that are not node records (a damaged row); counts are recomputed, not trusted.
  */
 export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: ResourceRecord, chunks: readonly Uint8Array[]): Result<ZoneVersion, SnapshotError> {
-  const base = new Map<string, ZoneNode | null>();
-  const originKey = nameKey(origin);
+  const base = new NodeIndex(1024);
+  const originLen = nameToWire(origin).length;
   const ents = new SlabWriter(1 << 16);
   let records = 0;
   try {
     for (const chunk of chunks) {
       let off = 0;
       while (off < chunk.length) {
-        const name = readName(chunk, off);
-        let p = lastNameEnd();
+        let p = checkedNameEnd(chunk, off);
+        if (p < 0 || p + 2 > chunk.length) return err({ kind: 'corrupt', detail: `no node record at ${off}` });
         const n = (chunk[p]! << 8) | chunk[p + 1]!;
         p += 2;
         for (let i = 0; i < n; i++) {
@@ -82,14 +83,14 @@ export function decodeSnapshot(origin: DomainName, zoneClass: number, soa: Resou
         }
         if (p > chunk.length) return err({ kind: 'corrupt', detail: `node record past the chunk end at ${off}` });
         // Linked as it comes (no second pass over the nodes): a parent met later replaces its ENT.
-        putNode(base, nameKey(name), name, new Node(chunk, off, 0), originKey, ents);
+        putNode(base, chunk, off, originLen, ents);
         off = p;
       }
     }
   } catch (e) {
     return err({ kind: 'corrupt', detail: e instanceof Error ? e.message : String(e) });
   }
-  if (!base.get(originKey)?.hasType(RRType.SOA)) return err({ kind: 'corrupt', detail: 'no SOA at the apex' });
+  if (!base.get(nameKey(origin))?.hasType(RRType.SOA)) return err({ kind: 'corrupt', detail: 'no SOA at the apex' });
   // The chunks hold every node with RRsets once, as a built version's slabs do: they are its packed form.
   return ok(new ZoneVersion(origin, zoneClass, soa, [base], base.size, records, chunks));
 }

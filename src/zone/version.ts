@@ -1,18 +1,21 @@
 // ZoneVersion: one immutable, complete version of a zone (origin, SOA, nodes by owner), and the
 // layered storage that lets a version be derived from an older one plus a diff without copying
 // the zone (readers and outgoing transfers keep the version they started with; STYLE.md
-// principle 4). Names are looked up by nameKey (RFC 4343 case-insensitive). Empty non-terminals
-// (RFC 4592 §2.2.2) exist as nodes without RRsets so NXDOMAIN and NODATA can be told apart.
+// principle 4). Each layer is a NodeIndex (node-index.ts): nodes by owner name, compared
+// case-insensitively (RFC 4343). Empty non-terminals (RFC 4592 §2.2.2) exist as nodes without
+// RRsets so NXDOMAIN and NODATA can be told apart.
 
 import { type DomainName, type ResourceRecord, RRType, nameKey } from '../wire/index.js';
 import type { RRset, ZoneNode } from './node.js';
+import { type NodeIndex, DELETED, keyScratch, keyWire } from './node-index.js';
 import type { Serial } from './serial.js';
 import { soaSerial } from './soa.js';
 
 export { type RRset, ZoneNode } from './node.js';
+export { NodeIndex } from './node-index.js';
 
-/** Layer maps node keys to nodes; `null` marks a node deleted in an overlay. */
-export type Layer = ReadonlyMap<string, ZoneNode | null>;
+/** Layer is one layer of a version; in an overlay, entries may mark nodes deleted. */
+export type Layer = NodeIndex;
 
 /**
  * ZoneVersion is immutable. It is built by ZoneBuilder (zone file, AXFR) or by applyDiff
@@ -48,10 +51,13 @@ export class ZoneVersion {
 
   /** node returns the node for a lower-cased key (see nameKey), or undefined. */
   node(key: string): ZoneNode | undefined {
+    const h = keyWire(key);
+    if (h < 0) return undefined;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
-      const n = layers[i]!.get(key);
-      if (n !== undefined) return n ?? undefined;
+      const layer = layers[i]!;
+      const e = layer.find(keyScratch, 0, h);
+      if (e >= 0) return layer.at(e) ?? undefined;
     }
     return undefined;
   }
@@ -64,21 +70,18 @@ export class ZoneVersion {
   /** nodes yields every live node once, in no particular order. */
   *nodes(): IterableIterator<ZoneNode> {
     const layers = this.layers;
-    if (layers.length === 1) {
-      for (const n of layers[0]!.values()) if (n !== null) yield n;
-      return;
-    }
     for (let i = 0; i < layers.length; i++) {
-      for (const [k, n] of layers[i]!) {
-        if (n === null) continue;
+      const layer = layers[i]!;
+      for (let e = 0; e < layer.size; e++) {
+        if (layer.childrenAt(e) === DELETED) continue;
         let shadowed = false;
         for (let j = 0; j < i; j++) {
-          if (layers[j]!.has(k)) {
+          if (layers[j]!.find(layer.slabAt(e), layer.offAt(e), layer.hashAt(e)) >= 0) {
             shadowed = true;
             break;
           }
         }
-        if (!shadowed) yield n;
+        if (!shadowed) yield layer.at(e)!;
       }
     }
   }

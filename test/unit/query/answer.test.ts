@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { answerQuery, DEFAULT_MAX_CNAME_CHAIN, type AnswerOptions } from '../../../src/query/index.js';
 import { type ResourceRecord, RRClass, RRType, Rcode } from '../../../src/wire/index.js';
-import { ZoneVersion, applyDiff } from '../../../src/zone/index.js';
+import { NodeIndex, ZoneVersion, applyDiff } from '../../../src/zone/index.js';
 import { type Rendered, type Spec, buildZone, diff, n, rd, render } from './zone-helpers.js';
 
 const { NoError, NXDomain, Refused, FormErr, NotImp, YXDomain } = Rcode;
@@ -400,7 +400,7 @@ describe('answerQuery', () => {
 
   it('a version without an apex node answers SERVFAIL rather than throwing', () => {
     const good = zones.short!;
-    const broken = new ZoneVersion(good.origin, good.zoneClass, good.soa, [new Map()], 0, 0);
+    const broken = new ZoneVersion(good.origin, good.zoneClass, good.soa, [new NodeIndex()], 0, 0);
     expect(answerQuery(broken, { name: n('short.test.'), type: RRType.A, class: RRClass.IN }).rcode).toBe(Rcode.ServFail);
   });
 });
