@@ -13,7 +13,7 @@ import { type DomainName, type ResourceRecord, RRClass, RRType, isSubdomain, nam
 import { type Result, ok, okVoid, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
 import { SlabWriter, type ZoneNode, wireLength } from './node.js';
-import { NodeIndex, hashName } from './node-index.js';
+import { NodeIndex, hashName, keyScratch, keyWire } from './node-index.js';
 import { ZoneVersion, rdataEqual } from './version.js';
 
 /** CNAME_COMPANIONS are the types allowed beside a CNAME (RFC 4035 §2.5). */
@@ -43,6 +43,9 @@ export class ZoneBuilder {
   // The owner being gathered: its records as pending records in `pend`.
   private pendKey: string | undefined;
   private pendName: DomainName | undefined;
+  // Its hash and entry (an ENT it replaces, or -1), found when it started: not looked up twice.
+  private pendHash = 0;
+  private pendEntry = -1;
   private pend: Uint8Array = new Uint8Array(1024);
   private pp = 0;
   private pendCount = 0;
@@ -92,15 +95,21 @@ export class ZoneBuilder {
       let route = PENDING;
       if (key !== this.pendKey) {
         const apart = this.apartIndex.get(key);
-        const known = apart === undefined ? this.nodes.findKey(key) : -1;
+        const h = apart === undefined ? keyWire(key) : -1;
+        const known = h >= 0 ? this.nodes.find(keyScratch, 0, h) : -1;
         if (apart !== undefined) route = apart;
         else if (key === this.originKey || (known >= 0 && this.nodes.setCountAt(known) > 0)) route = this.apartOwner(key, name);
         else {
           // A known key here is an ENT, inside the zone by construction.
           if (known < 0 && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
+          if (h < 0) return err({ kind: 'out-of-zone', name });
           this.flush();
           this.pendKey = key;
           this.pendName = name;
+          this.pendHash = h;
+          // Found again: writing the previous owner may have made this one an ENT. (flush writes
+          // into the slabs, never into keyScratch.)
+          this.pendEntry = this.nodes.find(keyScratch, 0, h);
         }
       }
       this.lastName = name;
@@ -162,7 +171,7 @@ export class ZoneBuilder {
   /** flush writes the pending owner's node, if any. */
   private flush(): void {
     if (this.pendKey === undefined) return;
-    this.place(this.pendName!);
+    this.place(this.pendName!, this.pendHash, this.pendEntry);
     this.pendKey = undefined;
     this.pendName = undefined;
   }
@@ -170,15 +179,21 @@ export class ZoneBuilder {
   /**
    * place writes the pending records as the node of `name` (RRsets grouped by type, duplicates
    * dropped) and puts it in the index: a new owner is linked to its parent; a node replacing an
-   * ENT or an earlier node of the same owner keeps its children.
+   * ENT or an earlier node of the same owner keeps its children. A pending owner comes with its
+   * hash and entry (-1: new) as found when it started; a staged-apart one is looked up here.
    */
-  private place(name: DomainName): void {
+  private place(name: DomainName, h?: number, entry?: number): void {
     const slabs = this.slabs;
     const at = slabs.reserve(MAX_NAME + 2 + this.pp + 2 * this.pendCount);
     const out = slabs.current;
     const end = this.writeNode(out, at, name);
     slabs.truncate(end);
-    putNode(this.nodes, out, at, this.originLen, this.ents);
+    if (h === undefined) putNode(this.nodes, out, at, this.originLen, this.ents);
+    else if (entry! >= 0) this.nodes.setRecord(entry!, out, at);
+    else {
+      this.nodes.insert(out, at, h, 0);
+      linkToParents(this.nodes, out, at, this.originLen, this.ents);
+    }
     this.pp = 0;
     this.pendCount = 0;
   }

@@ -97,6 +97,19 @@ describe('versions on NodeIndex layers', () => {
     expect(v.nodeCount).toBe(6);
   });
 
+  it('an owner that comes right after its child replaces the ENT its child made (one node each)', () => {
+    const b = new ZoneBuilder(n('example.com.'));
+    b.addAll([soa('example.com.', 1), a('a.b.example.com.', '192.0.2.1'), a('b.example.com.', '192.0.2.2'), a('c.a.b.example.com.', '192.0.2.3')]);
+    const v = b.build();
+    if (!v.ok) throw new Error(JSON.stringify(v.error));
+    const keys = [...v.value.layers[0]!.entries()].map(([k]) => k).sort();
+    expect(keys).toEqual(['a.b.example.com.', 'b.example.com.', 'c.a.b.example.com.', 'example.com.']);
+    expect(v.value.nodeCount).toBe(4);
+    expect(v.value.node('b.example.com.')?.children).toBe(1);
+    expect(v.value.node('b.example.com.')?.hasType(RRType.A)).toBe(true);
+    expect(v.value.node('a.b.example.com.')?.children).toBe(1);
+  });
+
   it('an overlay shadows the base: deleted nodes vanish from lookups and from nodes()', () => {
     const v = build();
     const to = soa('example.com.', 2);
