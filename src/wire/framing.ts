@@ -1,6 +1,6 @@
 // TCP message framing (RFC 1035 §4.2.2, RFC 7766 §8): each message is preceded by a two-octet
-// length. TcpFramer reassembles messages from arbitrary chunk boundaries, including a length
-// prefix split across chunks. Pure: the socket code feeds it chunks.
+// length. TcpFramer and InPlaceFramer reassemble messages from arbitrary chunk boundaries,
+// including a length prefix split across chunks. Pure: the socket code feeds them chunks.
 
 /** TcpFramer turns a byte stream into whole messages. */
 export class TcpFramer {
@@ -57,4 +57,57 @@ export function frame(message: Uint8Array): Buffer {
   out.writeUInt16BE(message.length, 0);
   out.set(message, 2);
   return out;
+}
+
+/** MAX_FRAME is the largest framed message: a two-octet length and up to 65535 octets. */
+const MAX_FRAME = 2 + 0xffff;
+
+/**
+ * InPlaceFramer reassembles messages like TcpFramer, for a reader that reuses one buffer for
+ * every read (net.Socket's `onread`): it hands out views of the chunk itself, valid only during
+ * the callback, and copies only a message that straddles two reads into its own buffer. So a
+ * transfer of tens of megabytes allocates nothing per read or per message: with a fresh buffer per
+ * read, the dead buffers live outside the JavaScript heap, where the collector, seeing little heap
+ * allocation, lets tens of megabytes of them pile up before it frees them.
+ */
+export class InPlaceFramer {
+  private readonly partial = new Uint8Array(MAX_FRAME);
+  private have = 0;
+
+  /** buffered is the number of octets held that do not yet form a whole message. */
+  get buffered(): number {
+    return this.have;
+  }
+
+  /**
+   * push feeds `chunk` and calls `onMessage` with each message it completes, in order; a callback
+   * returning false stops the feeding (the rest of the chunk is dropped) and push returns false.
+   */
+  push(chunk: Uint8Array, onMessage: (msg: Uint8Array) => boolean): boolean {
+    if (chunk.length === 0) return true;
+    let pos = 0;
+    if (this.have > 0) {
+      const p = this.partial;
+      if (this.have === 1) p[this.have++] = chunk[pos++]!;
+      const need = 2 + ((p[0]! << 8) | p[1]!);
+      const take = Math.min(need - this.have, chunk.length - pos);
+      p.set(chunk.subarray(pos, pos + take), this.have);
+      this.have += take;
+      pos += take;
+      if (this.have < need) return true;
+      this.have = 0;
+      if (!onMessage(p.subarray(2, need))) return false;
+    }
+    while (chunk.length - pos >= 2) {
+      const len = (chunk[pos]! << 8) | chunk[pos + 1]!;
+      if (chunk.length - pos - 2 < len) break;
+      if (!onMessage(chunk.subarray(pos + 2, pos + 2 + len))) return false;
+      pos += 2 + len;
+    }
+    if (pos < chunk.length) {
+      this.partial.set(chunk.subarray(pos), 0);
+      this.have = chunk.length - pos;
+    }
+    return true;
+  }
 }

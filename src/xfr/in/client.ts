@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 import { type TsigKey, TsigStreamVerifier, describeTsigFailure, keyring, signMessage, verifyMessage } from '../../tsig/index.js';
 import {
-  Flag, MessageWriter, RRClass, RRType, Rcode, Section, TcpFramer, decodeMessage, describeDecodeError, frame, namesEqual, rcodeOf,
+  Flag, InPlaceFramer, MessageWriter, RRClass, RRType, Rcode, Section, TcpFramer, decodeMessage, describeDecodeError, frame, namesEqual, rcodeOf,
   type DomainName, type Message, type ResourceRecord,
 } from '../../wire/index.js';
 import { type Result, ok, err } from '../../wire/result.js';
@@ -55,6 +55,9 @@ export interface TransferInResult {
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
+/** READ_BUFFER is the size of a transfer's one read buffer (a read takes what the socket has). */
+const READ_BUFFER = 64 * 1024;
+
 /** buildQuery returns a query message for (origin, qtype), signed when `key` is given. */
 export function buildQuery(origin: DomainName, qtype: number, id: number, key: TsigKey | undefined, now: number, authority?: ResourceRecord, flags = 0): { message: Uint8Array; mac: Uint8Array | undefined } {
   const w = new MessageWriter(65535);
@@ -86,8 +89,13 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
     let settled = false;
     let building = false;
     let bytes = 0;
-    const framer = new TcpFramer();
-    const socket = connect({ host: o.peer.host, port: o.peer.port, family: isIPv6(o.peer.host) ? 6 : 4 });
+    const framer = new InPlaceFramer();
+    // Every read lands in this one buffer, parsed before the next read (see InPlaceFramer): the
+    // parser and the builder copy what they keep, and TSIG digests a message as it is verified.
+    const socket = connect({
+      host: o.peer.host, port: o.peer.port, family: isIPv6(o.peer.host) ? 6 : 4,
+      onread: { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n, buf) => onRead(buf.subarray(0, n)) },
+    });
     const finish = (r: Result<TransferInResult, XfrError>): void => {
       if (settled) return;
       settled = true;
@@ -108,52 +116,62 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
     socket.on('close', () => {
       if (!building) finish(err({ kind: 'malformed', detail: `connection closed after ${parser.messages} messages` }));
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (settled || building) return;
+    const onRead = (chunk: Uint8Array): boolean => {
+      if (settled || building) return false;
       bytes += chunk.length;
-      for (const msg of framer.push(chunk)) {
-        const r = parser.push(msg);
-        if (!r.ok) {
-          // A TSIG error answer carries the reason in its TSIG RR (RFC 8945 §5.3.2: BADSIG, BADKEY,
-          // BADTIME); report it, since each points at a different fix (secret, key name, clock).
-          if (r.error.kind === 'notauth' && verifier !== undefined) {
-            const d = decodeMessage(msg);
-            const v = d.ok ? verifyResponse(d.value, o.peer.key, q.mac, now()) : undefined;
-            const why = v !== undefined && !v.ok && v.error.kind === 'tsig' ? ` (${v.error.reason})` : '';
-            return finish(err({ kind: 'tsig', reason: `primary answered NOTAUTH to our signed request${why}` }));
-          }
-          return finish(err(r.error));
+      framer.push(chunk, onMessage);
+      return true;
+    };
+    /** onMessage handles one whole message; false when the transfer has ended (stop reading). */
+    const onMessage = (msg: Uint8Array): boolean => {
+      const r = parser.push(msg);
+      if (!r.ok) {
+        // A TSIG error answer carries the reason in its TSIG RR (RFC 8945 §5.3.2: BADSIG, BADKEY,
+        // BADTIME); report it, since each points at a different fix (secret, key name, clock).
+        if (r.error.kind === 'notauth' && verifier !== undefined) {
+          const d = decodeMessage(msg);
+          const v = d.ok ? verifyResponse(d.value, o.peer.key, q.mac, now()) : undefined;
+          const why = v !== undefined && !v.ok && v.error.kind === 'tsig' ? ` (${v.error.reason})` : '';
+          finish(err({ kind: 'tsig', reason: `primary answered NOTAUTH to our signed request${why}` }));
+          return false;
         }
-        if (verifier !== undefined) {
-          const v = verifier.verify(msg, r.value.tsigOffset >= 0 ? r.value.tsigOffset : undefined, now());
-          if (!v.ok) return finish(err({ kind: 'tsig', reason: describeTsigFailure(v.error) }));
-          // RFC 8945 §5.3.1: the last message must be signed.
-          if (r.value.status === 'done' && !v.value.signed) return finish(err({ kind: 'tsig', reason: 'the last message is unsigned' }));
+        finish(err(r.error));
+        return false;
+      }
+      if (verifier !== undefined) {
+        const v = verifier.verify(msg, r.value.tsigOffset >= 0 ? r.value.tsigOffset : undefined, now());
+        if (!v.ok) {
+          finish(err({ kind: 'tsig', reason: describeTsigFailure(v.error) }));
+          return false;
         }
-        if (r.value.status === 'done') {
-          // The answer is complete: the connection no longer matters (the primary may close it).
-          building = true;
-          socket.setTimeout(0);
-          socket.destroy();
-          clearTimeout(overall);
-          // Build the zone a slice at a time so queries keep being answered meanwhile.
-          void (async () => {
-            const steps = parser.buildSteps();
-            for (let s = steps.next(); ; s = steps.next()) {
-              if (s.done === true) {
-                if (s.value !== undefined) return finish(err(s.value));
-                break;
-              }
-              await new Promise<void>((resolve) => setImmediate(resolve));
-            }
-            const outcome = parser.result();
-            if (outcome === undefined) return finish(err({ kind: 'malformed', detail: 'no outcome' }));
-            finish(ok({ outcome, messages: parser.messages, bytes, records: parser.recordCount }));
-          })();
-          return;
+        // RFC 8945 §5.3.1: the last message must be signed.
+        if (r.value.status === 'done' && !v.value.signed) {
+          finish(err({ kind: 'tsig', reason: 'the last message is unsigned' }));
+          return false;
         }
       }
-    });
+      if (r.value.status !== 'done') return true;
+      // The answer is complete: the connection no longer matters (the primary may close it).
+      building = true;
+      socket.setTimeout(0);
+      socket.destroy();
+      clearTimeout(overall);
+      // Build the zone a slice at a time so queries keep being answered meanwhile.
+      void (async () => {
+        const steps = parser.buildSteps();
+        for (let s = steps.next(); ; s = steps.next()) {
+          if (s.done === true) {
+            if (s.value !== undefined) return finish(err(s.value));
+            break;
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        const outcome = parser.result();
+        if (outcome === undefined) return finish(err({ kind: 'malformed', detail: 'no outcome' }));
+        finish(ok({ outcome, messages: parser.messages, bytes, records: parser.recordCount }));
+      })();
+      return false;
+    };
   });
 }
 
