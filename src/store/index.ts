@@ -3,7 +3,6 @@
 // tests. No SQL exists outside src/store.
 import { join } from 'node:path';
 import { openPg } from './adapters/pg.js';
-import { openPglite } from './adapters/pglite.js';
 import { ChangeFeed, type ChangeListener } from './change-feed.js';
 import { migrate } from './migrate.js';
 import { aclRepo, peerRepo, tsigRepo, type AclRepo, type PeerRepo, type TsigRepo } from './repos/account-objects.js';
@@ -124,7 +123,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
           ...(opts.poolSize !== undefined ? { max: opts.poolSize } : {}),
           onError,
         })
-      : await openPglite({ dataDir: opts.dataDir.startsWith('memory://') ? opts.dataDir : join(opts.dataDir, 'pglite') });
+      : // Loaded only when used: a server on PostgreSQL does not carry PGlite's module (~5 MB).
+        await (await import('./adapters/pglite.js')).openPglite({ dataDir: opts.dataDir.startsWith('memory://') ? opts.dataDir : join(opts.dataDir, 'pglite') });
   try {
     await migrate(sql);
     return await createStore(sql, onError, { secrets });
