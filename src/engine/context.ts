@@ -26,6 +26,8 @@ export interface ZoneRuntime {
   storedSerial: number | null;
   /** diffsSinceSnapshot: diffs stored after the last full snapshot (a new one every N). */
   diffsSinceSnapshot: number;
+  /** snapshotting: the periodic snapshot being written in the background (persist.ts), if any. */
+  snapshotting?: Promise<void> | undefined;
 }
 
 /** EngineTuning holds the engine's knobs (config schema defaults). */

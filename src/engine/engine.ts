@@ -139,7 +139,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * ends at once (logged and kept in the history as aborted) instead of at its own timeout.
    */
   async stop(o: StopOptions = {}): Promise<void> {
-    const stopped = this.scheduler.stop();
+    const stopped = this.scheduler.stop().then(() => this.snapshotsWritten());
     if (o.abortAfterMs === undefined) return stopped;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -164,9 +164,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     return out;
   }
 
-  /** idle resolves when no zone event is running or due (tests). */
-  idle(): Promise<void> {
-    return this.scheduler.idle();
+  /** idle resolves when no zone event is running or due, nor a snapshot being written (tests). */
+  async idle(): Promise<void> {
+    await this.scheduler.idle();
+    await this.snapshotsWritten();
+  }
+
+  /** snapshotsWritten resolves once no zone has a background snapshot being written. */
+  private async snapshotsWritten(): Promise<void> {
+    for (;;) {
+      const running = [...this.runtimes.values()].flatMap((rt) => (rt.snapshotting === undefined ? [] : [rt.snapshotting]));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   /** journal returns the IXFR journal of a zone, oldest first. */

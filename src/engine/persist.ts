@@ -2,7 +2,10 @@
 // at start-up (or when another instance publishes) the stored state is read back instead of
 // transferred again. An IXFR or API change stores only its diffs — the zone is never copied for a
 // small change — and a full snapshot is written on AXFR and every SNAPSHOT_EVERY diffs, which
-// bounds the replay at start-up. A lost compare-and-set (another instance published first) drops
+// bounds the replay at start-up. That periodic snapshot is written after the version is served,
+// not before: writing a 1M-record zone takes most of a second, which every 64th IXFR would
+// otherwise wait for. A zone changing faster than its snapshot can be written gets it on the
+// critical path at 2 × SNAPSHOT_EVERY diffs, so the replay stays bounded. A lost compare-and-set (another instance published first) drops
 // the version in favour of the stored winner, so all instances converge on one serial.
 
 import { RRClass, RRType, type ResourceRecord, parseName } from '../wire/index.js';
@@ -24,23 +27,40 @@ const journalRow = (d: ZoneDiff) => ({ serialFrom: soaSerial(d.soaFrom.rdata), s
 export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, version: ZoneVersion, diffs: readonly ZoneDiff[] | undefined, forceSnapshot = false): Promise<'saved' | 'conflict'> {
   const o = { expectSerial: rt.storedSerial, journalLimit: ctx.tuning.journalLimit };
   const journal = diffs?.map(journalRow);
-  const incremental = !forceSnapshot && journal !== undefined && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < SNAPSHOT_EVERY;
+  const incremental = !forceSnapshot && journal !== undefined && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < 2 * SNAPSHOT_EVERY;
   const r = incremental
     ? await ctx.store.versions.save(rt.config.id, { kind: 'incremental', serial: version.serial, journal }, o)
-    : await ctx.store.versions.save(
-        rt.config.id,
-        {
-          kind: 'full',
-          version: { serial: version.serial, origin: version.origin, soaTtl: version.soa.ttl, soaRdata: version.soa.rdata, recordCount: version.recordCount, chunks: encodeSnapshot(version) },
-          ...(journal !== undefined ? { journal } : {}),
-        },
-        o,
-      );
+    : await ctx.store.versions.save(rt.config.id, { kind: 'full', version: storedVersion(version), ...(journal !== undefined ? { journal } : {}) }, o);
   if (r === 'saved') {
     rt.storedSerial = version.serial;
     rt.diffsSinceSnapshot = incremental ? rt.diffsSinceSnapshot + journal.length : 0;
+    if (rt.diffsSinceSnapshot >= SNAPSHOT_EVERY) snapshotSoon(ctx, rt, version);
   }
   return r;
+}
+
+const storedVersion = (v: ZoneVersion) => ({ serial: v.serial, origin: v.origin, soaTtl: v.soa.ttl, soaRdata: v.soa.rdata, recordCount: v.recordCount, chunks: encodeSnapshot(v) });
+
+/**
+ * snapshotSoon writes `version`, already stored as diffs and served, as the zone's new full
+ * snapshot in the background (one at a time per zone): the same serial, the journal kept for IXFR
+ * out. It is a compare-and-set on that serial, so a newer version stored meanwhile wins and the
+ * snapshot is dropped (the next save tries again). rt.snapshotting is awaited by Engine.stop.
+ */
+function snapshotSoon(ctx: EngineContext, rt: ZoneRuntime, version: ZoneVersion): void {
+  if (rt.snapshotting !== undefined) return;
+  const serial = version.serial;
+  rt.snapshotting = (async () => {
+    // The caller serves the version first: this starts on a later turn of the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (rt.storedSerial !== serial) return;
+    const r = await ctx.store.versions.save(rt.config.id, { kind: 'full', version: storedVersion(version), journal: [] }, { expectSerial: serial, journalLimit: ctx.tuning.journalLimit });
+    if (r === 'saved' && rt.storedSerial === serial) rt.diffsSinceSnapshot = 0;
+  })()
+    .catch((e: unknown) => ctx.log.warn({ zone: rt.config.origin, serial, err: e instanceof Error ? e.message : String(e) }, 'writing the periodic snapshot failed; the diffs are stored'))
+    .finally(() => {
+      rt.snapshotting = undefined;
+    });
 }
 
 /** StoredState is a zone's persisted version with its journal, decoded. */

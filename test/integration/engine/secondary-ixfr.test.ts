@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RRType, Rcode } from '../../../src/wire/index.js';
 import type { ZoneVersion } from '../../../src/zone/index.js';
+import type { EngineContext } from '../../../src/engine/context.js';
+import { SNAPSHOT_EVERY, loadStored } from '../../../src/engine/persist.js';
 import {
   FakePrimary, type FakeRequest, answerAxfr, answerIxfr, answerRcode, oneRecordPerMessage, recordLines, sendNotify, testZone,
 } from '../../helpers/fake-primary.js';
@@ -164,6 +166,51 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
     expect(primary.asked(since)).toEqual([RRType.IXFR]);
     expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
     expect(served(zx, zoneId)?.serial).toBe(2);
+  });
+
+  it('writes the periodic full snapshot after serving the version, not before (stored state = served)', async () => {
+    const origin = 'ixfr-snapshot.example.';
+    const { primary, zoneId } = await setUp(origin);
+    const order: string[] = [];
+    const onPublished = (e: { zoneId: string; serial: number }) => {
+      if (e.zoneId === zoneId) order.push(`published ${e.serial}`);
+    };
+    zx.engine.on('published', onPublished);
+    const realSave = zx.store.versions.save.bind(zx.store.versions);
+    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
+      const r = await realSave(id, req, o);
+      if (id === zoneId) order.push(`${req.kind} ${req.kind === 'full' ? req.version.serial : req.serial} ${r}`);
+      return r;
+    });
+    try {
+      // v1 came by AXFR (a full snapshot); SNAPSHOT_EVERY diffs later a snapshot is due.
+      const last = 2 + SNAPSHOT_EVERY;
+      for (let serial = 2; serial <= last; serial++) {
+        if (serial > 2) primary.publish(testZone(origin, serial, { extra: `rev 300 IN TXT "v${serial}"\nkeep 300 IN A 192.0.2.20` }));
+        expect((await notifyAndWait(primary, zoneId, origin, serial)).kind).toBe('ixfr-in');
+      }
+      await zx.engine.idle();
+      const due = 1 + SNAPSHOT_EVERY;
+      // Every version was stored as its diff before it was served; the one a snapshot fell due at
+      // was then written in full, after it was served, as the same serial.
+      for (let serial = 2; serial <= last; serial++) {
+        expect(order).toContain(`incremental ${serial} saved`);
+        expect(order.indexOf(`incremental ${serial} saved`)).toBeLessThan(order.indexOf(`published ${serial}`));
+      }
+      expect(order.filter((l) => l.startsWith('full'))).toEqual([`full ${due} saved`]);
+      expect(order.indexOf(`full ${due} saved`)).toBeGreaterThan(order.indexOf(`published ${due}`));
+      const stored = await zx.store.versions.current(zoneId);
+      expect(stored?.serial).toBe(last);
+      expect(stored?.base.serial).toBe(due);
+      expect(stored?.diffs.map((d) => d.serialTo)).toEqual([last]);
+      // The journal stays whole for IXFR out, and the engine still reads the stored state back.
+      expect((await zx.store.versions.journal(zoneId)).length).toBeGreaterThanOrEqual(SNAPSHOT_EVERY);
+      const back = await loadStored(zx.engine['ctx'] as EngineContext, zoneId, origin);
+      expect(recordLines(back!.version)).toEqual(recordLines(zx.engine.registry.get(zoneId)!.version));
+    } finally {
+      save.mockRestore();
+      zx.engine.off('published', onPublished);
+    }
   });
 });
 
