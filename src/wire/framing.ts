@@ -68,7 +68,9 @@ const MAX_FRAME = 2 + 0xffff;
  * the callback, and copies only a message that straddles two reads into its own buffer. So a
  * transfer of tens of megabytes allocates nothing per read or per message: with a fresh buffer per
  * read, the dead buffers live outside the JavaScript heap, where the collector, seeing little heap
- * allocation, lets tens of megabytes of them pile up before it frees them.
+ * allocation, lets tens of megabytes of them pile up before it frees them. Feed it plain
+ * Uint8Arrays, not Buffers: what a message handler keeps it copies with slice(), and a Buffer's
+ * slice() is a view of the buffer the next read overwrites.
  */
 export class InPlaceFramer {
   private readonly partial = new Uint8Array(MAX_FRAME);

@@ -90,11 +90,14 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
     let building = false;
     let bytes = 0;
     const framer = new InPlaceFramer();
+    const readBuffer = new Uint8Array(READ_BUFFER);
     // Every read lands in this one buffer, parsed before the next read (see InPlaceFramer): the
     // parser and the builder copy what they keep, and TSIG digests a message as it is verified.
     const socket = connect({
       host: o.peer.host, port: o.peer.port, family: isIPv6(o.peer.host) ? 6 : 4,
-      onread: { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n, buf) => onRead(buf.subarray(0, n)) },
+      // A plain Uint8Array, not a Buffer: the parser keeps RDATA with slice(), which copies a
+      // Uint8Array but only views a Buffer, and this buffer is overwritten by the next read.
+      onread: { buffer: readBuffer, callback: (n) => onRead(readBuffer.subarray(0, n)) },
     });
     const finish = (r: Result<TransferInResult, XfrError>): void => {
       if (settled) return;

@@ -212,6 +212,44 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
       zx.engine.off('published', onPublished);
     }
   });
+
+  it('writes the snapshot on the critical path once background snapshots kept losing for 2 × SNAPSHOT_EVERY diffs', async () => {
+    const origin = 'ixfr-snapshot-bound.example.';
+    const { primary, zoneId } = await setUp(origin);
+    const order: string[] = [];
+    const onPublished = (e: { zoneId: string; serial: number }) => {
+      if (e.zoneId === zoneId) order.push(`published ${e.serial}`);
+    };
+    zx.engine.on('published', onPublished);
+    const realSave = zx.store.versions.save.bind(zx.store.versions);
+    // Every background snapshot (a full save with no journal) loses its compare-and-set, as it
+    // would to a zone that changes faster than its snapshot can be written.
+    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
+      const background = req.kind === 'full' && req.journal?.length === 0;
+      const r = background ? 'conflict' : await realSave(id, req, o);
+      if (id === zoneId) order.push(`${background ? 'background ' : ''}${req.kind} ${req.kind === 'full' ? req.version.serial : req.serial} ${r}`);
+      return r;
+    });
+    try {
+      const bound = 1 + 2 * SNAPSHOT_EVERY;
+      for (let serial = 2; serial <= bound; serial++) {
+        if (serial > 2) primary.publish(testZone(origin, serial, { extra: `rev 300 IN TXT "v${serial}"\nkeep 300 IN A 192.0.2.20` }));
+        expect((await notifyAndWait(primary, zoneId, origin, serial)).kind).toBe('ixfr-in');
+        await zx.engine.idle();
+      }
+      expect(order.filter((l) => l.startsWith('background')).length).toBe(SNAPSHOT_EVERY);
+      // At the bound the version is stored in full, with its diff, before it is served.
+      expect(order).toContain(`full ${bound} saved`);
+      expect(order).not.toContain(`incremental ${bound} saved`);
+      expect(order.indexOf(`full ${bound} saved`)).toBeLessThan(order.indexOf(`published ${bound}`));
+      const stored = await zx.store.versions.current(zoneId);
+      expect(stored?.base.serial).toBe(bound);
+      expect(stored?.diffs).toEqual([]);
+    } finally {
+      save.mockRestore();
+      zx.engine.off('published', onPublished);
+    }
+  });
 });
 
 /** zoneFromDiff returns a diff from v1 to v2 that also deletes an RR v1 never had. */
