@@ -78,7 +78,7 @@ export function answerQuery(zone: ZoneVersion, question: Question, options?: Ans
         return answers.length === 0 ? REFUSED : reply;
       case 'invalid':
         if (answers.length > 0) return reply;
-        return zone.node(zone.originKey) === undefined ? SERVFAIL : FORMERR;
+        return zone.apex() === undefined ? SERVFAIL : FORMERR;
       case 'cut': {
         // RFC 1034 §4.3.2 step 3b: referral. AA stays set only if an in-zone alias was answered
         // first (RFC 1035 §4.1.1: AA speaks for the first owner in the answer section).
@@ -259,7 +259,7 @@ function addNegativeSoa(zone: ZoneVersion, out: ResourceRecord[], dnssecOk: bool
   const ttl = Math.min(soa.ttl, minimum);
   out.push(rr(soa.name, RRType.SOA, zone.zoneClass, ttl, r));
   if (dnssecOk) {
-    const apex = zone.node(zone.originKey);
+    const apex = zone.apex();
     if (apex !== undefined) addSigs(out, apex, RRType.SOA, soa.name, ttl, zone.zoneClass);
   }
 }

@@ -3,7 +3,7 @@
 // §3.1), and the closest encloser of RFC 4592 §3.3.1; owner names and RDATA names without throwing.
 // `walk` allocates nothing but the suffix keys it looks up; its result object is reused per call.
 
-import { type DomainName, RRType, labelToText } from '../wire/index.js';
+import { type DomainName, RRType, labelToText, writeNameWire } from '../wire/index.js';
 import type { RRset, ZoneNode, ZoneVersion } from '../zone/index.js';
 
 /** MAX_LABELS: a 255-octet name (RFC 1035 §2.3.4) has at most 127 labels besides the root. */
@@ -18,12 +18,14 @@ const starts = new Int32Array(MAX_LABELS + 1);
  * escaped dot is not a boundary; the digits of `\DDD` are never dots.
  */
 function scanLabels(key: string): number {
+  escaped = false;
   if (key.length <= 1) return 0;
   let n = 0;
   let start = 0;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
     if (c === 0x5c) {
+      escaped = true;
       i++;
     } else if (c === 0x2e) {
       if (n === MAX_LABELS) return -1;
@@ -33,6 +35,12 @@ function scanLabels(key: string): number {
   }
   return n;
 }
+
+/** escaped: the name scanLabels scanned last has a `\` escape. */
+let escaped = false;
+
+/** WALK_WIRE holds the walked key in wire form (a plain key: one octet longer than its text). */
+const WALK_WIRE = new Uint8Array(1024);
 
 /** countLabels is scanLabels without storing offsets (for the zone origin). */
 function countLabels(key: string): number {
@@ -90,7 +98,7 @@ export function walk(zone: ZoneVersion, key: string, qtype: number): Walk {
   if (originKey !== '.' && (starts[below] !== originPos || !key.endsWith(originKey))) {
     return done('out', undefined, undefined, 0);
   }
-  const apex = zone.node(originKey);
+  const apex = zone.apex();
   if (apex === undefined) return done('invalid', undefined, undefined, 0);
   if (below === 0) return done('exact', apex, undefined, 0);
   // The apex NS RRset is not a cut (RFC 1034 §4.2.1); an apex DNAME does apply below it.
@@ -99,9 +107,13 @@ export function walk(zone: ZoneVersion, key: string, qtype: number): Walk {
 
   let encloser = apex;
   let encloserPos = originPos;
+  // A plain key's wire form puts each label's length where the text has the dot before it, so
+  // the name from text offset `pos` on is the wire name at `pos`: one encoding, no string per label.
+  const plain = !escaped && key.length < WALK_WIRE.length;
+  if (plain) writeNameWire(WALK_WIRE, 0, key as DomainName);
   for (let i = below - 1; i >= 0; i--) {
     const pos = starts[i]!;
-    const node = zone.node(pos === 0 ? key : key.slice(pos));
+    const node = plain ? zone.nodeAt(WALK_WIRE, pos) : zone.node(pos === 0 ? key : key.slice(pos));
     if (node === undefined) return done('missing', encloser, undefined, encloserPos);
     // RFC 1034 §4.3.2 step 3b: a cut above or at the name is a referral, data below it is glue.
     if (node.hasType(RRType.NS) && (i > 0 || qtype !== RRType.DS)) return done('cut', node, node.rrset(RRType.NS), pos);

@@ -7,7 +7,7 @@
 
 import { type DomainName, type ResourceRecord, RRType, nameKey } from '../wire/index.js';
 import type { RRset, ZoneNode } from './node.js';
-import { type NodeIndex, DELETED, keyScratch, keyWire } from './node-index.js';
+import { type NodeIndex, DELETED, hashName, keyScratch, keyWire } from './node-index.js';
 import type { Serial } from './serial.js';
 import { soaSerial } from './soa.js';
 
@@ -52,11 +52,27 @@ export class ZoneVersion {
   /** node returns the node for a lower-cased key (see nameKey), or undefined. */
   node(key: string): ZoneNode | undefined {
     const h = keyWire(key);
-    if (h < 0) return undefined;
+    return h < 0 ? undefined : this.find(keyScratch, 0, h);
+  }
+
+  /** nodeAt returns the node of the uncompressed wire name at buf[off] (any case), or undefined. */
+  nodeAt(buf: Uint8Array, off: number): ZoneNode | undefined {
+    return this.find(buf, off, hashName(buf, off));
+  }
+
+  /** apex returns the origin's node, looked up once per version (every query starts there). */
+  apex(): ZoneNode | undefined {
+    if (this.apexNode === undefined) this.apexNode = this.node(this.originKey) ?? null;
+    return this.apexNode ?? undefined;
+  }
+
+  private apexNode: ZoneNode | null | undefined;
+
+  private find(buf: Uint8Array, off: number, h: number): ZoneNode | undefined {
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!;
-      const e = layer.find(keyScratch, 0, h);
+      const e = layer.find(buf, off, h);
       if (e >= 0) return layer.at(e) ?? undefined;
     }
     return undefined;
