@@ -10,6 +10,7 @@ import { RRType, Rcode } from '../../../src/wire/index.js';
 import type { ZoneVersion } from '../../../src/zone/index.js';
 import type { EngineContext } from '../../../src/engine/context.js';
 import { SNAPSHOT_EVERY, loadStored } from '../../../src/engine/persist.js';
+import type { SaveRequest } from '../../../src/store/repos/versions.js';
 import {
   FakePrimary, type FakeRequest, answerAxfr, answerIxfr, answerRcode, oneRecordPerMessage, recordLines, sendNotify, testZone,
 } from '../../helpers/fake-primary.js';
@@ -171,17 +172,7 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
   it('writes the periodic full snapshot after serving the version, not before (stored state = served)', async () => {
     const origin = 'ixfr-snapshot.example.';
     const { primary, zoneId } = await setUp(origin);
-    const order: string[] = [];
-    const onPublished = (e: { zoneId: string; serial: number }) => {
-      if (e.zoneId === zoneId) order.push(`published ${e.serial}`);
-    };
-    zx.engine.on('published', onPublished);
-    const realSave = zx.store.versions.save.bind(zx.store.versions);
-    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
-      const r = await realSave(id, req, o);
-      if (id === zoneId) order.push(`${req.kind} ${req.kind === 'full' ? req.version.serial : req.serial} ${r}`);
-      return r;
-    });
+    const { order, restore } = recordSaves(zoneId, () => false);
     try {
       // v1 came by AXFR (a full snapshot); SNAPSHOT_EVERY diffs later a snapshot is due.
       const last = 2 + SNAPSHOT_EVERY;
@@ -208,28 +199,16 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
       const back = await loadStored(zx.engine['ctx'] as EngineContext, zoneId, origin);
       expect(recordLines(back!.version)).toEqual(recordLines(zx.engine.registry.get(zoneId)!.version));
     } finally {
-      save.mockRestore();
-      zx.engine.off('published', onPublished);
+      restore();
     }
   });
 
   it('writes the snapshot on the critical path once background snapshots kept losing for 2 × SNAPSHOT_EVERY diffs', async () => {
     const origin = 'ixfr-snapshot-bound.example.';
     const { primary, zoneId } = await setUp(origin);
-    const order: string[] = [];
-    const onPublished = (e: { zoneId: string; serial: number }) => {
-      if (e.zoneId === zoneId) order.push(`published ${e.serial}`);
-    };
-    zx.engine.on('published', onPublished);
-    const realSave = zx.store.versions.save.bind(zx.store.versions);
     // Every background snapshot (a full save with no journal) loses its compare-and-set, as it
     // would to a zone that changes faster than its snapshot can be written.
-    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
-      const background = req.kind === 'full' && req.journal?.length === 0;
-      const r = background ? 'conflict' : await realSave(id, req, o);
-      if (id === zoneId) order.push(`${background ? 'background ' : ''}${req.kind} ${req.kind === 'full' ? req.version.serial : req.serial} ${r}`);
-      return r;
-    });
+    const { order, restore } = recordSaves(zoneId, (req) => req.kind === 'full' && req.journal?.length === 0);
     try {
       const bound = 1 + 2 * SNAPSHOT_EVERY;
       for (let serial = 2; serial <= bound; serial++) {
@@ -246,10 +225,36 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
       expect(stored?.base.serial).toBe(bound);
       expect(stored?.diffs).toEqual([]);
     } finally {
-      save.mockRestore();
-      zx.engine.off('published', onPublished);
+      restore();
     }
   });
+
+  /**
+   * recordSaves lists, in order, the zone's publications (`published S`) and store saves
+   * (`incremental S saved`, `full S saved`); saves `lose` picks are not made and answer
+   * 'conflict', listed as `background full S conflict`.
+   */
+  function recordSaves(zoneId: string, lose: (req: SaveRequest) => boolean): { order: string[]; restore: () => void } {
+    const order: string[] = [];
+    const onPublished = (e: { zoneId: string; serial: number }) => {
+      if (e.zoneId === zoneId) order.push(`published ${e.serial}`);
+    };
+    zx.engine.on('published', onPublished);
+    const realSave = zx.store.versions.save.bind(zx.store.versions);
+    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
+      const lost = lose(req);
+      const r = lost ? 'conflict' : await realSave(id, req, o);
+      if (id === zoneId) order.push(`${lost ? 'background ' : ''}${req.kind} ${req.kind === 'full' ? req.version.serial : req.serial} ${r}`);
+      return r;
+    });
+    return {
+      order,
+      restore: () => {
+        save.mockRestore();
+        zx.engine.off('published', onPublished);
+      },
+    };
+  }
 });
 
 /** zoneFromDiff returns a diff from v1 to v2 that also deletes an RR v1 never had. */
