@@ -100,9 +100,8 @@ export class ZoneBuilder {
         if (apart !== undefined) route = apart;
         else if (key === this.originKey || (known >= 0 && this.nodes.setCountAt(known) > 0)) route = this.apartOwner(key, name);
         else {
-          // A known key here is an ENT, inside the zone by construction.
-          if (known < 0 && !this.inZone(key)) return err({ kind: 'out-of-zone', name });
-          if (h < 0) return err({ kind: 'out-of-zone', name });
+          // A known key here is an ENT, inside the zone by construction. (h < 0: not a name at all.)
+          if (h < 0 || (known < 0 && !this.inZone(key))) return err({ kind: 'out-of-zone', name });
           this.flush();
           this.pendKey = key;
           this.pendName = name;
