@@ -5,8 +5,9 @@
 // bounds the replay at start-up. That periodic snapshot is written after the version is served,
 // not before: writing a 1M-record zone takes most of a second, which every 64th IXFR would
 // otherwise wait for. A zone changing faster than its snapshot can be written gets it on the
-// critical path at 2 × SNAPSHOT_EVERY diffs, so the replay stays bounded. A lost compare-and-set (another instance published first) drops
-// the version in favour of the stored winner, so all instances converge on one serial.
+// critical path at 2 × SNAPSHOT_EVERY diffs, so the replay stays bounded. A lost compare-and-set
+// (another instance published first) drops the version in favour of the stored winner, so all
+// instances converge on one serial.
 
 import { RRClass, RRType, type ResourceRecord, parseName } from '../wire/index.js';
 import { type ZoneDiff, type ZoneVersion, applyDiff, decodeDiff, decodeSnapshot, describeZoneError, encodeDiff, encodeSnapshot, soaSerial } from '../zone/index.js';

@@ -1,7 +1,8 @@
 // Finding a query name in one zone version: label boundaries without splitting the name, the
 // top-down walk of RFC 1034 §4.3.2 step 3 that stops at the first zone cut or DNAME (RFC 6672
 // §3.1), and the closest encloser of RFC 4592 §3.3.1; owner names and RDATA names without throwing.
-// `walk` allocates nothing but the suffix keys it looks up; its result object is reused per call.
+// `walk` allocates nothing but the nodes it looks up (and, for a name with escapes, the suffix keys);
+// its result object is reused per call.
 
 import { type DomainName, RRType, labelToText, writeNameWire } from '../wire/index.js';
 import type { RRset, ZoneNode, ZoneVersion } from '../zone/index.js';
@@ -18,14 +19,12 @@ const starts = new Int32Array(MAX_LABELS + 1);
  * escaped dot is not a boundary; the digits of `\DDD` are never dots.
  */
 function scanLabels(key: string): number {
-  escaped = false;
   if (key.length <= 1) return 0;
   let n = 0;
   let start = 0;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
     if (c === 0x5c) {
-      escaped = true;
       i++;
     } else if (c === 0x2e) {
       if (n === MAX_LABELS) return -1;
@@ -35,9 +34,6 @@ function scanLabels(key: string): number {
   }
   return n;
 }
-
-/** escaped: the name scanLabels scanned last has a `\` escape. */
-let escaped = false;
 
 /** WALK_WIRE holds the walked key in wire form (a plain key: one octet longer than its text). */
 const WALK_WIRE = new Uint8Array(1024);
@@ -109,7 +105,7 @@ export function walk(zone: ZoneVersion, key: string, qtype: number): Walk {
   let encloserPos = originPos;
   // A plain key's wire form puts each label's length where the text has the dot before it, so
   // the name from text offset `pos` on is the wire name at `pos`: one encoding, no string per label.
-  const plain = !escaped && key.length < WALK_WIRE.length;
+  const plain = key.length < WALK_WIRE.length && !key.includes('\\');
   if (plain) writeNameWire(WALK_WIRE, 0, key as DomainName);
   for (let i = below - 1; i >= 0; i--) {
     const pos = starts[i]!;

@@ -177,9 +177,8 @@ export class ZoneBuilder {
 
   /**
    * place writes the pending records as the node of `name` (RRsets grouped by type, duplicates
-   * dropped) and puts it in the index: a new owner is linked to its parent; a node replacing an
-   * ENT or an earlier node of the same owner keeps its children. A pending owner comes with its
-   * hash and entry (-1: new) as found when it started; a staged-apart one is looked up here.
+   * dropped) and puts it in the index (putNode). A pending owner comes with its hash and entry
+   * (-1: new) as found when it started; a staged-apart one is looked up by putNode.
    */
   private place(name: DomainName, h?: number, entry?: number): void {
     const slabs = this.slabs;
@@ -187,12 +186,7 @@ export class ZoneBuilder {
     const out = slabs.current;
     const end = this.writeNode(out, at, name);
     slabs.truncate(end);
-    if (h === undefined) putNode(this.nodes, out, at, this.originLen, this.ents);
-    else if (entry! >= 0) this.nodes.setRecord(entry!, out, at);
-    else {
-      this.nodes.insert(out, at, h, 0);
-      linkToParents(this.nodes, out, at, this.originLen, this.ents);
-    }
+    putNode(this.nodes, out, at, this.originLen, this.ents, h, entry);
     this.pp = 0;
     this.pendCount = 0;
   }
@@ -415,10 +409,9 @@ function isDuplicate(out: Uint8Array, setData: number, count: number, s: Uint8Ar
  * putNode puts the node record at slab[off] in the index: a new owner is linked to its parent
  * (creating empty non-terminals as needed); a node replacing an ENT, or an earlier node of the
  * same owner, keeps its children. `originLen` is the origin's wire length: names are inside it.
+ * A caller that has looked the owner up already passes its hash and entry (-1: absent).
  */
-export function putNode(nodes: NodeIndex, slab: Uint8Array, off: number, originLen: number, ents: SlabWriter): void {
-  const h = hashName(slab, off);
-  const e = nodes.find(slab, off, h);
+export function putNode(nodes: NodeIndex, slab: Uint8Array, off: number, originLen: number, ents: SlabWriter, h = hashName(slab, off), e = nodes.find(slab, off, h)): void {
   if (e >= 0) nodes.setRecord(e, slab, off);
   else {
     nodes.insert(slab, off, h, 0);

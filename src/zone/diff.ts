@@ -51,8 +51,6 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   if (from !== v.serial) return err({ kind: 'serial-mismatch', expected: v.serial, got: from });
   // Touched nodes are decoded into this working map (null = deleted), then written to a new slab.
   const working = new Map<string, MutableNode | null>();
-  // The names of deleted nodes: their overlay entries are marks that need the owner's name.
-  const gone = new Map<string, DomainName>();
   const originKey = v.originKey;
   let records = v.recordCount;
   let nodes = v.nodeCount;
@@ -111,7 +109,6 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
       const n = working.get(k);
       if (n === undefined || n === null || n.sets.length > 0 || n.children > 0) break;
       working.set(k, null);
-      gone.set(k, n.name);
       nodes--;
       const p: string | undefined = parentName(k);
       if (p === undefined) break;
@@ -132,7 +129,8 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   const slab = new SlabWriter(64 * 1024);
   const overlay = new NodeIndex(working.size);
   for (const [key, n] of working) {
-    const rec = n === null ? slab.node(nameToWire(gone.get(key)!), [], 0) : slab.node(nameToWire(n.name), n.sets, n.children);
+    // A deletion mark is only matched, never served: its key (lower-cased) serves as its name.
+    const rec = n === null ? slab.node(nameToWire(key as DomainName), [], 0) : slab.node(nameToWire(n.name), n.sets, n.children);
     overlay.put(rec.slab, rec.off, n === null ? DELETED : n.children);
   }
   const layers = compact([overlay, ...v.layers]);

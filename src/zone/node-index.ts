@@ -52,8 +52,8 @@ export function sameName(a: Uint8Array, ao: number, b: Uint8Array, bo: number): 
 /** MAX_KEY bounds the text of a key that can be a name (255 octets, each at most `\DDD`). */
 const MAX_KEY = 4 * 255;
 
-/** KEY_SCRATCH holds a looked-up key in wire form; it has room for any key up to MAX_KEY. */
-const KEY_SCRATCH = new Uint8Array(MAX_KEY + 2);
+/** keyScratch holds the key keyWire wrote last, in wire form; room for any key up to MAX_KEY. */
+export const keyScratch = new Uint8Array(MAX_KEY + 2);
 
 /**
  * keyWire writes a lower-cased key (see nameKey) in wire form into the shared scratch buffer and
@@ -62,15 +62,12 @@ const KEY_SCRATCH = new Uint8Array(MAX_KEY + 2);
 export function keyWire(key: string): number {
   if (key.length > MAX_KEY) return -1;
   try {
-    if (writeNameWire(KEY_SCRATCH, 0, key as DomainName) > 255) return -1; // RFC 1035 §2.3.4
+    if (writeNameWire(keyScratch, 0, key as DomainName) > 255) return -1; // RFC 1035 §2.3.4
   } catch {
     return -1;
   }
-  return hashName(KEY_SCRATCH, 0);
+  return hashName(keyScratch, 0);
 }
-
-/** keyScratch is the buffer keyWire wrote into. */
-export const keyScratch: Uint8Array = KEY_SCRATCH;
 
 /** NodeIndex is mutable while its version is built; published versions never change theirs. */
 export class NodeIndex {
@@ -120,7 +117,7 @@ export class NodeIndex {
   /** findKey returns the entry of a lower-cased key (see nameKey), or -1. */
   findKey(key: string): number {
     const h = keyWire(key);
-    return h < 0 ? -1 : this.find(KEY_SCRATCH, 0, h);
+    return h < 0 ? -1 : this.find(keyScratch, 0, h);
   }
 
   /** get returns the node of a key: undefined when absent, null when marked deleted. */
@@ -208,11 +205,6 @@ export class NodeIndex {
       this.slabIds.set(copy, i);
       if (this.lastSlab === s) this.lastSlab = copy;
     }
-  }
-
-  /** values yields every entry as a node (null for deletion marks), in entry order. */
-  *values(): IterableIterator<ZoneNode | null> {
-    for (let e = 0; e < this.n; e++) yield this.at(e);
   }
 
   /** entries yields [key, node] pairs, the key made from the stored name (for tests and tools). */

@@ -122,8 +122,7 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
     const onRead = (chunk: Uint8Array): boolean => {
       if (settled || building) return false;
       bytes += chunk.length;
-      framer.push(chunk, onMessage);
-      return true;
+      return framer.push(chunk, onMessage);
     };
     /** onMessage handles one whole message; false when the transfer has ended (stop reading). */
     const onMessage = (msg: Uint8Array): boolean => {
