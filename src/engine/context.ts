@@ -10,7 +10,8 @@ import type { DnsHooks } from '../server/types.js';
 import type { ZoneDiff } from '../zone/index.js';
 import type { ZoneConfig } from './config.js';
 import type { EngineObserver } from './observe.js';
-import type { Clock, EngineLogger, EngineStore } from './ports.js';
+import type { Clock, EngineLogger, EngineStore, TransferEventRow } from './ports.js';
+import type { LeaseState } from './lease.js';
 import type { ZoneRegistry } from './registry.js';
 
 /** ZoneRuntime is the engine's in-memory state for one configured zone. */
@@ -28,6 +29,13 @@ export interface ZoneRuntime {
   diffsSinceSnapshot: number;
   /** snapshotting: the periodic snapshot being written in the background (persist.ts), if any. */
   snapshotting?: Promise<void> | undefined;
+  /** pendingHistory: history rows waiting for the zone's next refresh to write them (history.ts). */
+  readonly pendingHistory: TransferEventRow[];
+  historyTimer?: NodeJS.Timeout | undefined;
+  /** lease: this instance's refresh lease on the zone, while held (lease.ts). */
+  lease?: LeaseState | undefined;
+  /** leaseWrite: the lease's release being written; a new lease waits for it. */
+  leaseWrite?: Promise<void> | undefined;
 }
 
 /** EngineTuning holds the engine's knobs (config schema defaults). */

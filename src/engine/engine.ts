@@ -22,6 +22,8 @@ import { adoptStored, loadStored } from './persist.js';
 import { DEFAULT_TUNING, type EngineContext, type EngineTuning, type ZoneRuntime } from './context.js';
 import { reloadPrimary } from './handlers/primary.js';
 import { notifyOut } from './handlers/notify-out.js';
+import { flushHistory } from './history.js';
+import { releaseLease } from './lease.js';
 import { expire, expireSeconds, refresh } from './handlers/refresh.js';
 import { createDnsHooks } from './hooks.js';
 import type { NotifyObserved, TransferObserved, TsigFailureObserved } from './observe.js';
@@ -139,7 +141,15 @@ export class Engine extends EventEmitter<EngineEvents> {
    * ends at once (logged and kept in the history as aborted) instead of at its own timeout.
    */
   async stop(o: StopOptions = {}): Promise<void> {
-    const stopped = this.scheduler.stop().then(() => this.snapshotsWritten());
+    const stopped = this.scheduler
+      .stop()
+      .then(() => this.snapshotsWritten())
+      .then(() => Promise.all([...this.runtimes.values()].map(async (rt) => {
+        await flushHistory(this.ctx, rt);
+        // A lingering lease is handed over at once (lease.ts).
+        await releaseLease(this.ctx, rt);
+      })))
+      .then(() => undefined);
     if (o.abortAfterMs === undefined) return stopped;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -270,7 +280,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     const zone = await this.ctx.store.zones.get(zoneId);
     if (zone === null) {
       const old = this.runtimes.get(zoneId);
-      if (old !== undefined) this.ctx.byOrigin.delete(old.config.origin.toLowerCase());
+      if (old !== undefined) {
+        this.ctx.byOrigin.delete(old.config.origin.toLowerCase());
+        // Its lease and history rows went with its database rows.
+        clearTimeout(old.lease?.linger);
+        clearTimeout(old.historyTimer);
+      }
       this.runtimes.delete(zoneId);
       this.scheduler.table.forget(zoneId);
       if (this.registry.get(zoneId) !== undefined) {
@@ -282,7 +297,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const cfg = await loadZoneConfig(this.ctx.store, zone);
     const previous = this.runtimes.get(zoneId);
-    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null, diffsSinceSnapshot: 0 };
+    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null, diffsSinceSnapshot: 0, pendingHistory: [] };
     rt.config = cfg;
     this.runtimes.set(zoneId, rt);
     // First sight of the zone (start-up, a new zone, or a version stored by another instance):

@@ -13,6 +13,7 @@ import { type OutgoingPolicy, decideTransfer } from '../xfr/out/policy.js';
 import { createTransferResponder } from '../xfr/out/responder.js';
 import { soaSerial } from '../zone/index.js';
 import type { EngineContext } from './context.js';
+import { deferHistory } from './history.js';
 import { newXfrId } from './observe.js';
 
 export interface HookDeps {
@@ -117,14 +118,8 @@ function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: Re
   ctx.observe.notify({ xfr, zoneId: rt.config.id, zone: rt.config.origin, dir: 'in', peer: rctx.remote.address, result: 'success' });
   deps.notifyReceived(rt.config.id);
   const now = new Date(ctx.clock.now());
-  // The history row is written on the next turn of the event loop: the refresh just scheduled
-  // (a microtask) takes its lease first instead of queueing behind this write.
-  setImmediate(() => {
-    void ctx.store.zoneState
-      .appendTransfer({
-        zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr,
-      })
-      .catch(() => undefined);
+  deferHistory(ctx, rt, {
+    zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr,
   });
   return sign(notifyResponse(request, Rcode.NoError));
 }

@@ -26,7 +26,9 @@ const journalRow = (d: ZoneDiff) => ({ serialFrom: soaSerial(d.soaFrom.rdata), s
  * Resolves 'conflict' when another writer moved the zone first.
  */
 export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, version: ZoneVersion, diffs: readonly ZoneDiff[] | undefined, forceSnapshot = false): Promise<'saved' | 'conflict'> {
-  const o = { expectSerial: rt.storedSerial, journalLimit: ctx.tuning.journalLimit };
+  // A secondary's diffs need not wait for the WAL flush (SaveOptions.relaxed): its primary holds
+  // them too. A primary zone's changes exist nowhere else, so they do.
+  const o = { expectSerial: rt.storedSerial, journalLimit: ctx.tuning.journalLimit, relaxed: rt.config.type === 'secondary' };
   const journal = diffs?.map(journalRow);
   const incremental = !forceSnapshot && journal !== undefined && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < 2 * SNAPSHOT_EVERY;
   const r = incremental

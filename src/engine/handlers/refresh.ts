@@ -19,8 +19,11 @@
 //                             AXFR ──fail──▶ next peer ──none left──▶ retry
 //                               └──ok──────────────────────────────────┴──▶ publish, NOTIFY out
 //
-// The first peer's request (IXFR, or the SOA probe) goes out while the refresh lease is taken:
-// it only reads, and without the lease its answer is dropped.
+// The first peer's request (IXFR, or the SOA probe) goes out before the refresh lease is taken
+// (it only reads; without the lease its answer is dropped), and the lease is asked for once it is
+// on the wire, or not at all while it lingers from the zone's last refresh (lease.ts). An IXFR's
+// answer is applied as it arrives, also before the lease is held: applying is pure, and only
+// `succeeded` installs the result. The NOTIFY's history row waits for the refresh (history.ts).
 //
 // Every log line of one refresh carries the same transfer id (`xfr`), also kept in the history;
 // each AXFR/IXFR exchange is reported to ctx.observe (metrics). When the engine stops, a refresh
@@ -32,6 +35,8 @@ import { type TransferInOptions, type TransferInResult, querySoa, transferIn } f
 import { type ZoneDiff, type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
 import type { PeerConfig } from '../config.js';
 import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
+import { flushHistory } from '../history.js';
+import { holdLease, keepLease, takeLease } from '../lease.js';
 import { EngineAborted, type XfrResult, abortable, newXfrId } from '../observe.js';
 import { adoptStored, loadStored, persistVersion } from '../persist.js';
 
@@ -45,21 +50,24 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   const cfg = rt.config;
   const inc = cfg.incoming;
   if (cfg.type !== 'secondary' || inc === undefined) return;
-  // One instance at a time refreshes a zone (issue 6). The lease is short and renewed while the
-  // refresh runs: a holder that dies (kill -9, lost host) frees the zone after leaseSeconds, not
-  // after a whole transfer timeout. A forced AXFR that has to wait stays a forced AXFR.
-  const leaseSeconds = ctx.tuning.leaseSeconds;
+  // One instance at a time refreshes a zone (issue 6; lease.ts). The lease is short and renewed
+  // while the refresh runs: a holder that dies (kill -9, lost host) frees the zone after
+  // leaseSeconds, not after a whole transfer timeout. A forced AXFR that has to wait stays a
+  // forced AXFR.
   const current = ctx.registry.get(cfg.id);
   const currentVersion = current?.role === 'secondary' ? current.version : undefined;
   const xfr = newXfrId();
   const early = earlyRequest(ctx, rt, force, currentVersion, xfr);
-  if (!(await ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds))) {
+  // The lease is asked for once the first request is on the wire: a database round trip before
+  // it would delay the request (the connect completes on a later turn of the event loop), and the
+  // lease is granted while the primary prepares its answer.
+  await early?.sent;
+  if (!(await takeLease(ctx, rt))) {
     ctx.log.debug({ zone: cfg.origin, op: 'refresh' }, 'another instance holds the refresh lease');
-    ctx.scheduler.replace(cfg.id, force ? 'force-axfr' : 'refresh', ctx.clock.now() + Math.min(5000, leaseSeconds * 1000));
+    ctx.scheduler.replace(cfg.id, force ? 'force-axfr' : 'refresh', ctx.clock.now() + Math.min(5000, ctx.tuning.leaseSeconds * 1000));
     return;
   }
-  const renew = setInterval(() => void ctx.store.zoneState.acquireLease(cfg.id, ctx.instanceId, leaseSeconds).catch(() => undefined), (leaseSeconds * 1000) / 3);
-  renew.unref();
+  const stopRenewing = holdLease(ctx, rt);
   const started = ctx.clock.now();
   const run: Run = { xfr, started, early, background: [] };
   try {
@@ -68,13 +76,15 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
     if (!(e instanceof EngineAborted)) throw e;
     ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: e.message }, 'refresh aborted');
     const serial = ctx.registry.get(cfg.id)?.version.serial ?? null;
+    await flushHistory(ctx, rt);
     await ctx.store.zoneState.appendTransfer({
       zoneId: cfg.id, op: 'refresh', remote: null, serial, ok: false, error: e.message, startedAt: new Date(started), finishedAt: new Date(ctx.clock.now()), xfrId: xfr,
     });
   } finally {
-    clearInterval(renew);
+    stopRenewing();
     await Promise.all(run.background);
-    await ctx.store.zoneState.releaseLease(cfg.id, ctx.instanceId);
+    await flushHistory(ctx, rt);
+    await keepLease(ctx, rt);
   }
 }
 
@@ -91,15 +101,27 @@ interface Run {
 }
 
 /** Early is the first peer's request, sent while the lease is taken: its IXFR, or its SOA probe. */
-type Early =
-  | { readonly kind: 'ixfr'; readonly peer: PeerConfig; readonly pull: ReturnType<typeof pull> }
-  | { readonly kind: 'soa'; readonly peer: PeerConfig; readonly soa: ReturnType<typeof probeSoa> };
+type Early = { readonly sent: Promise<void> } & (
+  | { readonly kind: 'ixfr'; readonly peer: PeerConfig; readonly pull: ReturnType<typeof pullIxfr> }
+  | { readonly kind: 'soa'; readonly peer: PeerConfig; readonly soa: ReturnType<typeof probeSoa> }
+);
 
 /** earlyRequest starts the first peer's read-only request of a refresh that holds a version. */
 function earlyRequest(ctx: EngineContext, rt: ZoneRuntime, force: boolean, current: ZoneVersion | undefined, xfr: string): Early | undefined {
   const peer = rt.config.incoming?.peers.find((p) => p.ip !== null && p.keyError === undefined);
   if (force || current === undefined || peer === undefined) return undefined;
-  const early: Early = peer.ixfr ? { kind: 'ixfr', peer, pull: pull(ctx, rt, peer, xfr, ixfrOptions(ctx, rt, peer, current)) } : { kind: 'soa', peer, soa: probeSoa(ctx, rt, peer) };
+  let early: Early;
+  if (peer.ixfr) {
+    let sent!: () => void;
+    const onSent = new Promise<void>((resolve) => (sent = resolve));
+    const p = pullIxfr(ctx, rt, peer, xfr, current, sent);
+    // Sent, or ended otherwise (an engine stop aborts the pull before its connect completes).
+    const ended = p.then(() => undefined, () => undefined);
+    early = { kind: 'ixfr', peer, sent: Promise.race([onSent, ended]), pull: p };
+  } else {
+    // The SOA probe goes out over UDP at once.
+    early = { kind: 'soa', peer, sent: Promise.resolve(), soa: probeSoa(ctx, rt, peer) };
+  }
   // An abort is seen by its consumer; a request nobody consumes (no lease) is dropped.
   (early.kind === 'ixfr' ? early.pull : early.soa).catch(() => undefined);
   return early;
@@ -162,6 +184,18 @@ async function pull(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, xfr: 
   }
 }
 
+/**
+ * pullIxfr runs an IXFR and applies its answer to `current` as soon as it arrives: applying is
+ * pure (the version is only installed by `succeeded`, with the lease held), so it runs while the
+ * lease may still be on its way.
+ */
+async function pullIxfr(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, xfr: string, current: ZoneVersion, onRequestSent?: () => void) {
+  const o = ixfrOptions(ctx, rt, peer, current);
+  const p = await pull(ctx, rt, peer, xfr, onRequestSent === undefined ? o : { ...o, onRequestSent });
+  const r = p.r.ok ? { ok: true as const, value: p.r.value, applied: applyOutcome(p.r.value, current) } : p.r;
+  return { r, report: p.report };
+}
+
 /** resultOf classifies a failed transfer in: the primary saying no, or anything else. */
 function resultOf(e: XfrError): XfrResult {
   return e.kind === 'refused' || e.kind === 'notauth' ? 'refused' : 'failure';
@@ -173,9 +207,9 @@ async function tryPeer(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, cu
   const xfr = run.xfr;
   const log = { zone: origin, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr };
   if (!force && current !== undefined && peer.ixfr) {
-    const { r: ixfr, report } = await (run.early?.kind === 'ixfr' && run.early.peer === peer ? run.early.pull : pull(ctx, rt, peer, xfr, ixfrOptions(ctx, rt, peer, current)));
+    const { r: ixfr, report } = await (run.early?.kind === 'ixfr' && run.early.peer === peer ? run.early.pull : pullIxfr(ctx, rt, peer, xfr, current));
     if (ixfr.ok) {
-      const applied = applyOutcome(ixfr.value, current);
+      const applied = ixfr.applied;
       report(applied.ok ? 'success' : 'failure');
       if (applied.ok) return { ok: true, version: applied.version, kind: applied.kind, detail: ixfr.value };
       ctx.log.warn({ ...log, op: 'ixfr-in', err: applied.error }, 'IXFR unusable, falling back to AXFR');
@@ -274,6 +308,7 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
       { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, bytes: a.detail?.bytes, ms: now - started },
       a.kind === 'axfr-in' ? 'AXFR completed' : 'IXFR completed',
     );
+    await flushHistory(ctx, rt);
     await ctx.store.zoneState.appendTransfer({
       zoneId: cfg.id, op: a.kind, remote: peer.ip, serial: a.version.serial, ok: true, error: null, startedAt: new Date(started), finishedAt: new Date(now),
       records: a.detail?.records ?? null, bytes: a.detail?.bytes ?? null, xfrId: xfr,
@@ -298,6 +333,7 @@ async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, curren
   const delay = Math.max(t.minRetrySeconds, backoff) * (0.9 + Math.random() * 0.2);
   ctx.scheduler.replace(cfg.id, 'refresh', now + delay * 1000);
   ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: error, retryInSeconds: Math.round(delay) }, 'refresh failed');
+  await flushHistory(ctx, rt);
   await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now), xfrId: xfr });
   await ctx.store.incoming.recordCheck(cfg.id, { checkedTime: new Date(now), lastError: error });
   await ctx.store.zoneState.patch(cfg.id, { lastError: error, nextRefresh: new Date(now + delay * 1000) });

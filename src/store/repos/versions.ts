@@ -44,6 +44,13 @@ export interface SaveOptions {
   readonly expectSerial: number | null;
   /** journalLimit: diffs kept per zone for IXFR out, oldest dropped first (never the ones after the base). */
   readonly journalLimit: number;
+  /**
+   * relaxed: an incremental save commits without waiting for its WAL flush (synchronous_commit
+   * off). It is still atomic and visible to every instance at once; only a crash of the database
+   * server itself within a fraction of a second may lose it. For a secondary's diffs, which its
+   * primary still holds and which are pulled again after such a crash.
+   */
+  readonly relaxed?: boolean;
 }
 
 export type SaveOutcome = 'saved' | 'conflict';
@@ -166,10 +173,10 @@ async function saveDiffs(db: Db, zoneId: string, serial: number, journal: readon
        -- Keep the newest journalLimit diffs, and always every diff after the base.
        DELETE FROM zone_journal j USING cur, last
         WHERE j.zone_id = cur.zone_id AND j.seq <= cur.base_seq AND j.seq <= last.seq + $8 - $7
-     )${feed.cte}
-     SELECT (SELECT count(*) FROM moved) AS moved${feed.select}`,
+     )${feed.cte}${o.relaxed === true ? `, nosync AS (SELECT set_config('synchronous_commit', 'off', true))` : ''}
+     SELECT (SELECT count(*) FROM moved) AS moved${feed.select}${o.relaxed === true ? ', (SELECT count(*) FROM nosync) AS nosync' : ''}`,
     [zoneId, o.expectSerial, journal.map((j) => j.serialFrom), journal.map((j) => j.serialTo), diffs, serial, o.journalLimit, journal.length, ...feed.params(change)],
-    { prepare: `zx_save_diffs_${db.sql.kind}${feed.cte === '' ? '' : '_feed'}` },
+    { prepare: `zx_save_diffs_${db.sql.kind}${feed.cte === '' ? '' : '_feed'}${o.relaxed === true ? '_relaxed' : ''}` },
   );
   if (Number(rows[0]?.moved ?? 0) === 0) return 'conflict';
   db.published(change);

@@ -43,6 +43,8 @@ export interface TransferInOptions {
   readonly timeouts?: Partial<XfrTimeouts>;
   /** now returns the time in seconds (TSIG); injected for tests. */
   readonly now?: () => number;
+  /** onRequestSent is called once the request is written, or once the transfer ends unsent. */
+  readonly onRequestSent?: () => void;
 }
 
 /** TransferInResult is a completed transfer with its figures. */
@@ -99,11 +101,18 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
       // Uint8Array but only views a Buffer, and this buffer is overwritten by the next read.
       onread: { buffer: readBuffer, callback: (n) => onRead(readBuffer.subarray(0, n)) },
     });
+    let sentTold = false;
+    const requestSent = (): void => {
+      if (sentTold) return;
+      sentTold = true;
+      o.onRequestSent?.();
+    };
     const finish = (r: Result<TransferInResult, XfrError>): void => {
       if (settled) return;
       settled = true;
       clearTimeout(overall);
       socket.destroy();
+      requestSent();
       resolve(r);
     };
     const overall = setTimeout(() => finish(err({ kind: 'timeout', phase: 'overall' })), t.overallMs);
@@ -112,6 +121,7 @@ export function transferIn(o: TransferInOptions): Promise<Result<TransferInResul
       socket.setTimeout(t.idleMs);
       socket.setNoDelay(true);
       socket.write(frame(q.message));
+      requestSent();
     });
     socket.on('error', (e) => {
       if (!building) finish(err({ kind: 'io', detail: e.message }));

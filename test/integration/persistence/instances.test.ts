@@ -184,8 +184,9 @@ describe.skipIf(url === undefined)('three instances on one PostgreSQL', () => {
   });
 
   it('a force_axfr that finds the lease taken waits for it and is still a full transfer (same serial)', async () => {
-    // Another (say, stuck) instance holds the refresh lease for 3 s.
-    expect(await c.store.zoneState.acquireLease(secId, 'X', 3)).toBe(true);
+    // Another (say, stuck) instance holds the refresh lease for 3 s, taken as soon as C's lease
+    // from its last refresh has lingered (a third of leaseSeconds, engine/lease.ts).
+    await waitUntil('X to take the lease', async () => ((await c.store.zoneState.acquireLease(secId, 'X', 3)) ? true : undefined), 5000);
     const axfrs = () => primary!.requests.filter((r) => r.qtype === RRType.AXFR).length;
     const before = axfrs();
     await c.cf.dns.zoneTransfers.forceAXFR.create({ zone_id: secId } as never);

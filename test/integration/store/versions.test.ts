@@ -121,6 +121,28 @@ describe.each(storeVariants())('zone versions on %s', (kind) => {
     }
   });
 
+  it('saves a relaxed diff (a secondary\'s) the same way: compare-and-set, stored, on the change feed', async () => {
+    const seen: string[] = [];
+    const off = ts.store.onChange((c) => {
+      if (c.kind === 'version' && c.zone_id === zoneId) seen.push(c.id!);
+    });
+    try {
+      const from = (await ts.store.versions.current(zoneId))!.serial;
+      const a = build(from, 6);
+      const b = build(from + 1, 7);
+      const journal = [{ serialFrom: from, serialTo: from + 1, diff: encodeDiff(computeDiff(a, b)) }];
+      const o = { journalLimit: 3, relaxed: true };
+      expect(await ts.store.versions.save(zoneId, { kind: 'incremental', serial: from + 1, journal }, { ...o, expectSerial: from - 1 })).toBe('conflict');
+      expect(await ts.store.versions.save(zoneId, { kind: 'incremental', serial: from + 1, journal }, { ...o, expectSerial: from })).toBe('saved');
+      const state = await ts.store.versions.current(zoneId);
+      expect(state?.serial).toBe(from + 1);
+      expect(state?.diffs.at(-1)?.serialTo).toBe(from + 1);
+      await vi.waitFor(() => expect(seen).toEqual([String(from + 1)]), { timeout: 5000 });
+    } finally {
+      off();
+    }
+  });
+
   it('drops everything with the zone', async () => {
     await ts.store.zones.delete(zoneId);
     expect(await ts.store.versions.current(zoneId)).toBeNull();

@@ -1,0 +1,31 @@
+// History rows that wait for the refresh they led to. A NOTIFY's row is not written when the
+// NOTIFY arrives: that database round trip would land in the middle of the refresh it scheduled,
+// between sending the IXFR request and serving its answer, on the same CPU. The refresh writes it
+// just before its own row (so the history still reads NOTIFY, then the transfer it caused); a
+// timer writes it if no refresh does, and Engine.stop writes what is left.
+
+import type { EngineContext, ZoneRuntime } from './context.js';
+import type { TransferEventRow } from './ports.js';
+
+/** FLUSH_AFTER_MS: how long a row may wait for a refresh to write it. */
+const FLUSH_AFTER_MS = 2000;
+
+/** deferHistory queues a row for the zone's next refresh to write. */
+export function deferHistory(ctx: EngineContext, rt: ZoneRuntime, row: TransferEventRow): void {
+  rt.pendingHistory.push(row);
+  if (rt.historyTimer !== undefined) return;
+  rt.historyTimer = setTimeout(() => void flushHistory(ctx, rt), FLUSH_AFTER_MS);
+  rt.historyTimer.unref();
+}
+
+/** flushHistory writes the zone's queued rows, oldest first; a failed write is logged, not thrown. */
+export async function flushHistory(ctx: EngineContext, rt: ZoneRuntime): Promise<void> {
+  clearTimeout(rt.historyTimer);
+  rt.historyTimer = undefined;
+  const rows = rt.pendingHistory.splice(0);
+  for (const row of rows) {
+    await ctx.store.zoneState.appendTransfer(row).catch((e: unknown) => {
+      ctx.log.warn({ zone: rt.config.origin, op: row.op, err: e instanceof Error ? e.message : String(e) }, 'writing a history row failed');
+    });
+  }
+}
