@@ -1,8 +1,8 @@
 // History rows that wait for the refresh they led to. A NOTIFY's row is not written when the
 // NOTIFY arrives: that database round trip would land in the middle of the refresh it scheduled,
 // between sending the IXFR request and serving its answer, on the same CPU. The refresh writes it
-// just before its own row (so the history still reads NOTIFY, then the transfer it caused); a
-// timer writes it if no refresh does, and Engine.stop writes what is left.
+// with its own rows, after serving and just before them (so the history still reads NOTIFY, then
+// the transfer it caused); a timer writes it if no refresh does, and Engine.stop what is left.
 
 import type { EngineContext, ZoneRuntime } from './context.js';
 import type { TransferEventRow } from './ports.js';
@@ -18,12 +18,16 @@ export function deferHistory(ctx: EngineContext, rt: ZoneRuntime, row: TransferE
   rt.historyTimer.unref();
 }
 
-/** flushHistory writes the zone's queued rows, oldest first; a failed write is logged, not thrown. */
-export async function flushHistory(ctx: EngineContext, rt: ZoneRuntime): Promise<void> {
+/** takePendingHistory hands the zone's queued rows, oldest first, to a writer that writes them. */
+export function takePendingHistory(rt: ZoneRuntime): TransferEventRow[] {
   clearTimeout(rt.historyTimer);
   rt.historyTimer = undefined;
-  const rows = rt.pendingHistory.splice(0);
-  for (const row of rows) {
+  return rt.pendingHistory.splice(0);
+}
+
+/** flushHistory writes the zone's queued rows, oldest first; a failed write is logged, not thrown. */
+export async function flushHistory(ctx: EngineContext, rt: ZoneRuntime): Promise<void> {
+  for (const row of takePendingHistory(rt)) {
     await ctx.store.zoneState.appendTransfer(row).catch((e: unknown) => {
       ctx.log.warn({ zone: rt.config.origin, op: row.op, err: e instanceof Error ? e.message : String(e) }, 'writing a history row failed');
     });

@@ -4,9 +4,9 @@
 //
 // A lease outlives its refresh by LINGER (a third of leaseSeconds): a zone that changes often (a
 // burst of NOTIFYs, an API-driven primary) is refreshed again without a database round trip
-// before its transfer, since the row still names this instance for most of leaseSeconds. At the
-// end of a refresh the lease is renewed, and it is released once the linger ends without another
-// refresh, or at once when the engine stops. The cost, with several instances: a NOTIFY that
+// before its transfer, since the row still names this instance for most of leaseSeconds. The
+// refresh's last write renews the lease (ZoneStateRepo.finishRefresh), and it is released once the
+// linger ends without another refresh, or at once when the engine stops. The cost, with several instances: a NOTIFY that
 // reaches another instance during the linger is retried there after it (at most ~leaseSeconds/3
 // later), unless the holder refreshes first.
 
@@ -63,11 +63,23 @@ export function holdLease(ctx: EngineContext, rt: ZoneRuntime): () => void {
   return () => clearInterval(timer);
 }
 
-/** keepLease ends a refresh: the lease is renewed now and released after lingering. */
-export async function keepLease(ctx: EngineContext, rt: ZoneRuntime): Promise<void> {
-  const kept = await renew(ctx, rt).catch(() => false);
+/**
+ * leaseRenewal is the renewal a refresh's last write carries (finishRefresh), when this instance
+ * holds the lease; lingerLease then records its outcome.
+ */
+export function leaseRenewal(ctx: EngineContext, rt: ZoneRuntime): { owner: string; ttlSeconds: number } | undefined {
+  return rt.lease === undefined ? undefined : { owner: ctx.instanceId, ttlSeconds: ctx.tuning.leaseSeconds };
+}
+
+/** lingerLease ends a refresh: the lease renewed at `asked` is kept, and released after lingering. */
+export function lingerLease(ctx: EngineContext, rt: ZoneRuntime, asked: number, kept: boolean): void {
   const lease = rt.lease;
-  if (!kept || lease === undefined) return;
+  if (lease === undefined) return;
+  if (!kept) {
+    rt.lease = undefined;
+    return;
+  }
+  lease.until = Math.max(lease.until, asked + ctx.tuning.leaseSeconds * 1000 - MARGIN_MS);
   clearTimeout(lease.linger);
   lease.linger = setTimeout(() => void releaseLease(ctx, rt), lingerMs(ctx));
   lease.linger.unref();

@@ -77,6 +77,14 @@ export interface CheckUpdate {
   lastTransferredTime?: string | Date | null;
 }
 
+/** RefreshEndRow is what a refresh writes when it ends. */
+export interface RefreshEndRow {
+  readonly history: readonly TransferEventRow[];
+  readonly check?: CheckUpdate;
+  readonly state?: ZoneStateUpdate;
+  readonly lease?: { readonly owner: string; readonly ttlSeconds: number };
+}
+
 export type TransferOp = 'refresh' | 'axfr-in' | 'ixfr-in' | 'axfr-out' | 'ixfr-out' | 'notify-in' | 'notify-out';
 
 export interface TransferEventRow {
@@ -126,6 +134,8 @@ export interface EngineStore {
     appendTransfer(e: TransferEventRow): Promise<unknown>;
     acquireLease(zoneId: string, owner: string, ttlSeconds: number): Promise<boolean>;
     releaseLease(zoneId: string, owner: string): Promise<void>;
+    /** finishRefresh: a refresh's history rows, check, state and lease renewal in one write. */
+    finishRefresh(zoneId: string, f: RefreshEndRow): Promise<{ leaseKept: boolean }>;
   };
   readonly versions: {
     save(

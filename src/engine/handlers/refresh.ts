@@ -34,9 +34,10 @@ import { type XfrError, describeXfrError } from '../../xfr/errors.js';
 import { type TransferInOptions, type TransferInResult, querySoa, transferIn } from '../../xfr/in/client.js';
 import { type ZoneDiff, type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
 import type { PeerConfig } from '../config.js';
+import type { CheckUpdate, TransferEventRow, ZoneStateUpdate } from '../ports.js';
 import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
-import { flushHistory } from '../history.js';
-import { holdLease, keepLease, takeLease } from '../lease.js';
+import { takePendingHistory } from '../history.js';
+import { holdLease, leaseRenewal, lingerLease, takeLease } from '../lease.js';
 import { EngineAborted, type XfrResult, abortable, newXfrId } from '../observe.js';
 import { adoptStored, loadStored, persistVersion } from '../persist.js';
 
@@ -69,23 +70,46 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   }
   const stopRenewing = holdLease(ctx, rt);
   const started = ctx.clock.now();
-  const run: Run = { xfr, started, early, background: [] };
+  const run: Run = { xfr, started, early, background: [], end: { history: [] } };
   try {
     await refreshHeld(ctx, rt, force, run, currentVersion);
   } catch (e) {
     if (!(e instanceof EngineAborted)) throw e;
     ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: e.message }, 'refresh aborted');
     const serial = ctx.registry.get(cfg.id)?.version.serial ?? null;
-    await flushHistory(ctx, rt);
-    await ctx.store.zoneState.appendTransfer({
+    run.end.history.push({
       zoneId: cfg.id, op: 'refresh', remote: null, serial, ok: false, error: e.message, startedAt: new Date(started), finishedAt: new Date(ctx.clock.now()), xfrId: xfr,
     });
   } finally {
     stopRenewing();
     await Promise.all(run.background);
-    await flushHistory(ctx, rt);
-    await keepLease(ctx, rt);
+    await finishRefresh(ctx, rt, run.end);
   }
+}
+
+/**
+ * finishRefresh writes what the refresh ends with in one statement, after the version is served:
+ * the history rows waiting for it (the NOTIFY's) and its own, the check and state, and the
+ * lease's renewal, which then lingers (lease.ts). A failed write is logged: the zone is served.
+ */
+async function finishRefresh(ctx: EngineContext, rt: ZoneRuntime, end: RefreshEnd): Promise<void> {
+  const lease = leaseRenewal(ctx, rt);
+  const asked = ctx.clock.now();
+  const history = [...takePendingHistory(rt), ...end.history];
+  try {
+    const r = await ctx.store.zoneState.finishRefresh(rt.config.id, { ...end, history, ...(lease !== undefined ? { lease } : {}) });
+    lingerLease(ctx, rt, asked, r.leaseKept);
+  } catch (e) {
+    lingerLease(ctx, rt, asked, false);
+    ctx.log.warn({ zone: rt.config.origin, op: 'refresh', err: e instanceof Error ? e.message : String(e) }, 'writing the end of a refresh failed');
+  }
+}
+
+/** RefreshEnd is what succeeded() or failed() leave for finishRefresh to write. */
+interface RefreshEnd {
+  readonly history: TransferEventRow[];
+  check?: CheckUpdate;
+  state?: ZoneStateUpdate;
 }
 
 /**
@@ -98,6 +122,7 @@ interface Run {
   readonly started: number;
   readonly early: Early | undefined;
   readonly background: Promise<void>[];
+  readonly end: RefreshEnd;
 }
 
 /** Early is the first peer's request, sent while the lease is taken: its IXFR, or its SOA probe. */
@@ -143,7 +168,7 @@ function probeSoa(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig): Return
 async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, run: Run, currentVersion: ZoneVersion | undefined): Promise<void> {
   const cfg = rt.config;
   const inc = cfg.incoming!;
-  const { xfr, started } = run;
+  const { xfr } = run;
   const errors: string[] = [];
   for (const peer of inc.peers) {
     if (peer.ip === null) continue;
@@ -154,14 +179,14 @@ async function refreshHeld(ctx: EngineContext, rt: ZoneRuntime, force: boolean, 
     const attempt = await tryPeer(ctx, rt, peer, currentVersion, force, run);
     if (attempt.ok) {
       await Promise.all(run.background);
-      await succeeded(ctx, rt, peer, attempt, currentVersion, started, xfr);
+      await succeeded(ctx, rt, peer, attempt, currentVersion, run);
       return;
     }
     errors.push(`${peer.ip}#${peer.port}: ${attempt.error}`);
     ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, err: attempt.error }, 'refresh from peer failed');
   }
   await Promise.all(run.background);
-  await failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, started, xfr);
+  failed(ctx, rt, errors.length > 0 ? errors.join('; ') : 'no peer with an IP address', currentVersion, run);
 }
 
 /**
@@ -271,7 +296,8 @@ function applyOutcome(r: TransferInResult, current: ZoneVersion): { ok: true; ve
   return { ok: true, version: v, kind: 'ixfr-in' };
 }
 
-async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, a: Extract<Attempt, { ok: true }>, old: ZoneVersion | undefined, started: number, xfr: string): Promise<void> {
+async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, a: Extract<Attempt, { ok: true }>, old: ZoneVersion | undefined, run: Run): Promise<void> {
+  const { xfr, started } = run;
   const cfg = rt.config;
   const now = ctx.clock.now();
   rt.failures = 0;
@@ -308,8 +334,7 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
       { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, bytes: a.detail?.bytes, ms: now - started },
       a.kind === 'axfr-in' ? 'AXFR completed' : 'IXFR completed',
     );
-    await flushHistory(ctx, rt);
-    await ctx.store.zoneState.appendTransfer({
+    run.end.history.push({
       zoneId: cfg.id, op: a.kind, remote: peer.ip, serial: a.version.serial, ok: true, error: null, startedAt: new Date(started), finishedAt: new Date(now),
       records: a.detail?.records ?? null, bytes: a.detail?.bytes ?? null, xfrId: xfr,
     });
@@ -318,11 +343,12 @@ async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, 
   } else {
     ctx.registry.setExpired(cfg.id, false);
   }
-  await ctx.store.incoming.recordCheck(cfg.id, { soaSerial: a.version.serial, checkedTime: new Date(now), lastError: null });
-  await ctx.store.zoneState.patch(cfg.id, { serial: a.version.serial, lastRefreshOk: new Date(now), nextRefresh: new Date(nextRefresh), nextExpire: new Date(nextExpire), lastError: null });
+  run.end.check = { soaSerial: a.version.serial, checkedTime: new Date(now), lastError: null };
+  run.end.state = { serial: a.version.serial, lastRefreshOk: new Date(now), nextRefresh: new Date(nextRefresh), nextExpire: new Date(nextExpire), lastError: null };
 }
 
-async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, current: ZoneVersion | undefined, started: number, xfr: string): Promise<void> {
+function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, current: ZoneVersion | undefined, run: Run): void {
+  const { xfr, started } = run;
   const cfg = rt.config;
   const now = ctx.clock.now();
   rt.failures++;
@@ -333,10 +359,9 @@ async function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, curren
   const delay = Math.max(t.minRetrySeconds, backoff) * (0.9 + Math.random() * 0.2);
   ctx.scheduler.replace(cfg.id, 'refresh', now + delay * 1000);
   ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: error, retryInSeconds: Math.round(delay) }, 'refresh failed');
-  await flushHistory(ctx, rt);
-  await ctx.store.zoneState.appendTransfer({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now), xfrId: xfr });
-  await ctx.store.incoming.recordCheck(cfg.id, { checkedTime: new Date(now), lastError: error });
-  await ctx.store.zoneState.patch(cfg.id, { lastError: error, nextRefresh: new Date(now + delay * 1000) });
+  run.end.history.push({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now), xfrId: xfr });
+  run.end.check = { checkedTime: new Date(now), lastError: error };
+  run.end.state = { lastError: error, nextRefresh: new Date(now + delay * 1000) };
 }
 
 /** expireSeconds is the SOA EXPIRE of a version: how long it is served without a refresh. */

@@ -5,6 +5,7 @@
 import type { Db } from '../change-feed.js';
 import { optionalTime, toRfc3339 } from '../time.js';
 import type { TransferEvent, TransferRecord, ZoneState, ZoneStatePatch } from '../types.js';
+import type { TransferCheck } from './transfers.js';
 
 interface StateRow {
   zone_id: string;
@@ -81,6 +82,78 @@ const toTransfer = (r: TransferRow): TransferRecord => ({
 
 const param = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
 
+/** RefreshEnd is what a refresh writes when it ends (ZoneStateRepo.finishRefresh). */
+export interface RefreshEnd {
+  readonly history: readonly TransferEvent[];
+  readonly check?: TransferCheck;
+  readonly state?: ZoneStatePatch;
+  /** lease: renewed for `owner` unless another owner holds an unexpired one. */
+  readonly lease?: { readonly owner: string; readonly ttlSeconds: number };
+}
+
+const CHECK_COLUMNS: Record<keyof TransferCheck, string> = { soaSerial: 'soa_serial', checkedTime: 'checked_time', lastError: 'last_error' };
+
+/** LEASE_FREE: the zone_state row's lease may be taken by EXCLUDED.lease_owner. */
+const LEASE_FREE = `zone_state.lease_owner IS NULL OR zone_state.lease_owner = EXCLUDED.lease_owner
+  OR zone_state.lease_expires IS NULL OR zone_state.lease_expires < now()`;
+
+/**
+ * refreshEndStatement builds finishRefresh's statement. History rows go in through unnest (in
+ * order: ids follow it); the state upsert carries the lease renewal, since one statement may not
+ * change a row twice. Bookkeeping only, so it does not wait for the WAL flush.
+ */
+function refreshEndStatement(zoneId: string, f: RefreshEnd): { text: string; params: unknown[] } {
+  const params: unknown[] = [zoneId];
+  const p = (v: unknown): string => {
+    params.push(param(v));
+    return `$${params.length}`;
+  };
+  const h = f.history;
+  const ctes: string[] = [`nosync AS (SELECT set_config('synchronous_commit', 'off', true) AS v)`];
+  const selects = ['(SELECT count(*) FROM nosync) AS nosync'];
+  if (h.length > 0) {
+    const col = <T>(get: (e: TransferEvent) => T) => p(h.map((e) => param(get(e) ?? null)));
+    ctes.push(`h AS (
+      INSERT INTO zone_transfers (zone_id, op, remote, serial, ok, error, started_at, finished_at, records, bytes, xfr_id)
+      SELECT $1, e.op, e.remote, e.serial, e.ok, e.error, e.started_at, e.finished_at, e.records, e.bytes, e.xfr_id
+        FROM unnest(${col((e) => e.op)}::text[], ${col((e) => e.remote)}::text[], ${col((e) => e.serial)}::bigint[], ${col((e) => e.ok)}::boolean[],
+                    ${col((e) => e.error)}::text[], ${col((e) => e.startedAt)}::timestamptz[], ${col((e) => e.finishedAt)}::timestamptz[],
+                    ${col((e) => e.records)}::bigint[], ${col((e) => e.bytes)}::bigint[], ${col((e) => e.xfrId)}::text[])
+             WITH ORDINALITY AS e (op, remote, serial, ok, error, started_at, finished_at, records, bytes, xfr_id, n)
+       ORDER BY e.n
+      RETURNING 1)`);
+    selects.push('(SELECT count(*) FROM h) AS h');
+  }
+  const checkSets = Object.entries(CHECK_COLUMNS).flatMap(([k, c]) => (f.check?.[k as keyof TransferCheck] === undefined ? [] : [`${c} = ${p(f.check[k as keyof TransferCheck])}`]));
+  if (checkSets.length > 0) {
+    ctes.push(`inc AS (UPDATE zone_incoming SET ${checkSets.join(', ')} WHERE zone_id = $1 RETURNING 1)`);
+    selects.push('(SELECT count(*) FROM inc) AS inc');
+  }
+  const cols: string[] = [];
+  const vals: string[] = [];
+  const sets: string[] = [];
+  for (const [k, c] of Object.entries(PATCH_COLUMNS) as Array<[keyof ZoneStatePatch, string]>) {
+    if (f.state?.[k] === undefined) continue;
+    cols.push(c);
+    vals.push(p(f.state[k]));
+    sets.push(`${c} = EXCLUDED.${c}`);
+  }
+  if (f.lease !== undefined) {
+    cols.push('lease_owner', 'lease_expires');
+    vals.push(p(f.lease.owner), `now() + make_interval(secs => ${p(f.lease.ttlSeconds)})`);
+    sets.push(`lease_owner = CASE WHEN ${LEASE_FREE} THEN EXCLUDED.lease_owner ELSE zone_state.lease_owner END`);
+    sets.push(`lease_expires = CASE WHEN ${LEASE_FREE} THEN EXCLUDED.lease_expires ELSE zone_state.lease_expires END`);
+  }
+  if (cols.length > 0) {
+    ctes.push(`st AS (
+      INSERT INTO zone_state (zone_id, ${cols.join(', ')}) VALUES ($1, ${vals.join(', ')})
+      ON CONFLICT (zone_id) DO UPDATE SET ${[...sets, 'updated_at = now()'].join(', ')}
+      RETURNING lease_owner)`);
+    selects.push('(SELECT lease_owner FROM st) AS lease_owner');
+  }
+  return { text: `WITH ${ctes.join(',\n')}\nSELECT ${selects.join(', ')}`, params };
+}
+
 export interface ZoneStateRepo {
   get(zoneId: string): Promise<ZoneState | null>;
   all(): Promise<ZoneState[]>;
@@ -96,6 +169,12 @@ export interface ZoneStateRepo {
   acquireLease(zoneId: string, owner: string, ttlSeconds: number): Promise<boolean>;
   releaseLease(zoneId: string, owner: string): Promise<void>;
   appendTransfer(event: TransferEvent): Promise<TransferRecord>;
+  /**
+   * finishRefresh writes what a refresh ends with in ONE statement: its history rows (in order),
+   * the incoming check (soa_serial, checked_time, last_error), the zone's state, and the renewal
+   * of its lease. Resolves whether the lease is (still) `lease.owner`'s.
+   */
+  finishRefresh(zoneId: string, f: RefreshEnd): Promise<{ leaseKept: boolean }>;
   /** history returns the newest `limit` events of a zone, oldest first. */
   history(zoneId: string, limit?: number): Promise<TransferRecord[]>;
 }
@@ -163,6 +242,11 @@ export function zoneStateRepo(db: Db): ZoneStateRepo {
       const row = rows[0];
       if (!row) throw new Error('zone_transfers insert returned no row');
       return toTransfer(row);
+    },
+    async finishRefresh(zoneId, f) {
+      const q = refreshEndStatement(zoneId, f);
+      const rows = await db.sql.query<{ lease_owner?: string | null }>(q.text, q.params);
+      return { leaseKept: f.lease !== undefined && rows[0]?.lease_owner === f.lease.owner };
     },
     async history(zoneId, limit = 100) {
       const rows = await db.sql.query<TransferRow>(

@@ -1,7 +1,7 @@
 // The refresh lease outlives its refresh by a third of leaseSeconds (src/engine/lease.ts): a zone
 // NOTIFYed again within that time is refreshed without a database round trip before its IXFR; the
-// lease is renewed at the end of each refresh, released once it has lingered, and released at once
-// when the engine stops, so another instance can take over.
+// lease is renewed by each refresh's last write, released once it has lingered, and released at
+// once when the engine stops, so another instance can take over.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Rcode } from '../../../src/wire/index.js';
 import { FakePrimary, sendNotify, testZone } from '../../helpers/fake-primary.js';
@@ -31,6 +31,7 @@ describe('secondary: the refresh lease lingers after its refresh', () => {
     const store = zx.store.zoneState;
     const acquire = store.acquireLease.bind(store);
     const release = store.releaseLease.bind(store);
+    const finish = store.finishRefresh.bind(store);
     vi.spyOn(store, 'acquireLease').mockImplementation(async (id, owner, ttl) => {
       if (id === zoneId) calls.push('acquire');
       return acquire(id, owner, ttl);
@@ -38,6 +39,10 @@ describe('secondary: the refresh lease lingers after its refresh', () => {
     vi.spyOn(store, 'releaseLease').mockImplementation(async (id, owner) => {
       if (id === zoneId) calls.push('release');
       return release(id, owner);
+    });
+    vi.spyOn(store, 'finishRefresh').mockImplementation(async (id, f) => {
+      if (id === zoneId) calls.push(f.lease === undefined ? 'end' : 'end+renew');
+      return finish(id, f);
     });
     return { zx, primary, zoneId, calls };
   }
@@ -57,15 +62,15 @@ describe('secondary: the refresh lease lingers after its refresh', () => {
     // The first refresh's lease (the AXFR) is lingering now: both NOTIFYs find it held.
     await notifyFor(zx, primary, zoneId, origin, 2);
     await notifyFor(zx, primary, zoneId, origin, 3);
-    // Each refresh renewed the lease once, at its end; none asked for it first, none released it.
-    expect(calls).toEqual(['acquire', 'acquire']);
+    // Each refresh renewed the lease in its last write; none asked for it first, none released it.
+    expect(calls).toEqual(['end+renew', 'end+renew']);
     expect((await zx.store.zoneState.get(zoneId))?.leaseOwner).toBe(OWNER);
     // Once lingered (a third of leaseSeconds), it is released.
     await waitUntil('the lease to be released', async () => ((await zx.store.zoneState.get(zoneId))?.leaseOwner === null ? true : undefined), 5000);
-    expect(calls).toEqual(['acquire', 'acquire', 'release']);
+    expect(calls).toEqual(['end+renew', 'end+renew', 'release']);
     // The next refresh has to take it first again.
     await notifyFor(zx, primary, zoneId, origin, 4);
-    expect(calls).toEqual(['acquire', 'acquire', 'release', 'acquire', 'acquire']);
+    expect(calls).toEqual(['end+renew', 'end+renew', 'release', 'acquire', 'end+renew']);
   });
 
   it('releases a lingering lease when the engine stops', async () => {

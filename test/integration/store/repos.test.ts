@@ -188,4 +188,33 @@ describe.each(storeVariants())('store repositories on %s', (kind) => {
     expect(hist).toHaveLength(1);
     expect(hist[0]?.ok).toBe(true);
   });
+
+  it('writes the end of a refresh in one statement: history in order, check, state, and the lease renewed only when free or ours', async () => {
+    const acc = await t.store.accounts.create('End');
+    const zone = await t.store.zones.create({ accountId: acc.id, name: 'end.example', type: 'secondary' });
+    await t.store.incoming.create(zone.id, { name: 'end.example', autoRefreshSeconds: 300, peers: [] });
+    const at = new Date('2026-01-02T03:04:05Z');
+    const ev = (op: 'notify-in' | 'ixfr-in', serial: number | null, records: number | null = null) => ({
+      zoneId: zone.id, op, remote: '192.0.2.1', serial, ok: true, error: null, startedAt: at, finishedAt: at, records, bytes: records === null ? null : 100, xfrId: op === 'ixfr-in' ? 'abcd0123' : null,
+    });
+    expect(await t.store.zoneState.acquireLease(zone.id, 'one', 30)).toBe(true);
+    const r = await t.store.zoneState.finishRefresh(zone.id, {
+      history: [ev('notify-in', 7), ev('ixfr-in', 7, 12)],
+      check: { soaSerial: 7, checkedTime: at, lastError: null },
+      state: { serial: 7, lastRefreshOk: at, nextRefresh: at, lastError: null },
+      lease: { owner: 'one', ttlSeconds: 30 },
+    });
+    expect(r).toEqual({ leaseKept: true });
+    const hist = await t.store.zoneState.history(zone.id);
+    expect(hist.map((h) => [h.op, h.serial])).toEqual([['notify-in', 7], ['ixfr-in', 7]]);
+    expect(hist[1]).toMatchObject({ remote: '192.0.2.1', ok: true, records: 12, bytes: 100, xfrId: 'abcd0123' });
+    expect(await t.store.incoming.get(zone.id)).toMatchObject({ soaSerial: 7, checkedTime: '2026-01-02T03:04:05.000000Z' });
+    expect(await t.store.zoneState.get(zone.id)).toMatchObject({ serial: 7, lastRefreshOk: '2026-01-02T03:04:05.000000Z', lastError: null, leaseOwner: 'one' });
+    // Another owner's unexpired lease is left alone; the rest is written.
+    expect(await t.store.zoneState.finishRefresh(zone.id, { history: [], state: { lastError: 'boom' }, lease: { owner: 'two', ttlSeconds: 30 } })).toEqual({ leaseKept: false });
+    expect(await t.store.zoneState.get(zone.id)).toMatchObject({ serial: 7, lastError: 'boom', leaseOwner: 'one' });
+    // Without a lease to renew, only the rows given.
+    expect(await t.store.zoneState.finishRefresh(zone.id, { history: [ev('notify-in', 8)] })).toEqual({ leaseKept: false });
+    expect((await t.store.zoneState.history(zone.id)).map((h) => h.serial)).toEqual([7, 7, 8]);
+  });
 });
