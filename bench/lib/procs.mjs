@@ -159,15 +159,16 @@ export function rssMiB(pid) {
 
 /** freePort finds a port free for both TCP and UDP on 127.0.0.1 (best effort; racy by nature). */
 export async function freePort() {
+  // Below Linux's ephemeral range (32768–60999 by default): a port the kernel handed out for
+  // port 0 can be taken by any outgoing connection before the server started later binds it.
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise((res, rej) => {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const tcpFree = await new Promise((res) => {
       const srv = createServer();
-      srv.once('error', rej);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = srv.address().port;
-        srv.close(() => res(p));
-      });
+      srv.once('error', () => res(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
     });
+    if (!tcpFree) continue;
     const udpFree = await new Promise((res) => {
       const sock = createSocket('udp4');
       sock.once('error', () => res(false));

@@ -110,15 +110,16 @@ export function binary(name: string): string {
 
 /** freePort returns a port free for both TCP and UDP on `host` at the time of the call. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  // Below Linux's ephemeral range (32768–60999 by default): a port the kernel handed out for
+  // port 0 can be taken by any outgoing connection before the daemon started later binds it.
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise<number>((res, rej) => {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const tcpFree = await new Promise<boolean>((res) => {
       const s = net.createServer();
-      s.once('error', rej);
-      s.listen(0, host, () => {
-        const a = s.address();
-        s.close(() => res(typeof a === 'object' && a !== null ? a.port : 0));
-      });
+      s.once('error', () => res(false));
+      s.listen(port, host, () => s.close(() => res(true)));
     });
+    if (!tcpFree) continue;
     const udpFree = await new Promise<boolean>((res) => {
       const u = dgram.createSocket('udp4');
       u.once('error', () => res(false));
