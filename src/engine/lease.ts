@@ -2,13 +2,13 @@
 // with an owner and an expiry in the database, taken before a refresh and renewed while it runs,
 // so a holder that dies frees the zone after leaseSeconds.
 //
-// A lease outlives its refresh by LINGER (a third of leaseSeconds): a zone that changes often (a
-// burst of NOTIFYs, an API-driven primary) is refreshed again without a database round trip
+// A lease outlives its refresh by a third of leaseSeconds (lingerMs): a zone that changes often
+// (a burst of NOTIFYs, an API-driven primary) is refreshed again without a database round trip
 // before its transfer, since the row still names this instance for most of leaseSeconds. The
-// refresh's last write renews the lease (ZoneStateRepo.finishRefresh), and it is released once the
-// linger ends without another refresh, or at once when the engine stops. The cost, with several instances: a NOTIFY that
-// reaches another instance during the linger is retried there after it (at most ~leaseSeconds/3
-// later), unless the holder refreshes first.
+// refresh's last write renews the lease (ZoneStateRepo.finishRefresh), and it is released once
+// the linger ends without another refresh, or at once when the engine stops. The cost, with
+// several instances: a NOTIFY that reaches another instance during the linger is retried there
+// after it (at most ~leaseSeconds/3 later), unless the holder refreshes first.
 
 import type { EngineContext, ZoneRuntime } from './context.js';
 
