@@ -25,11 +25,14 @@ export function takePendingHistory(rt: ZoneRuntime): TransferEventRow[] {
   return rt.pendingHistory.splice(0);
 }
 
-/** flushHistory writes the zone's queued rows, oldest first; a failed write is logged, not thrown. */
+/**
+ * flushHistory writes the zone's queued rows, oldest first, in one statement (the one a refresh
+ * ends with, here with rows only); a failed write is logged, not thrown.
+ */
 export async function flushHistory(ctx: EngineContext, rt: ZoneRuntime): Promise<void> {
-  for (const row of takePendingHistory(rt)) {
-    await ctx.store.zoneState.appendTransfer(row).catch((e: unknown) => {
-      ctx.log.warn({ zone: rt.config.origin, op: row.op, err: e instanceof Error ? e.message : String(e) }, 'writing a history row failed');
-    });
-  }
+  const history = takePendingHistory(rt);
+  if (history.length === 0) return;
+  await ctx.store.zoneState.finishRefresh(rt.config.id, { history }).catch((e: unknown) => {
+    ctx.log.warn({ zone: rt.config.origin, rows: history.length, err: e instanceof Error ? e.message : String(e) }, 'writing history rows failed');
+  });
 }

@@ -23,6 +23,14 @@ export interface LeaseState {
   linger: NodeJS.Timeout | undefined;
 }
 
+/**
+ * extend records a lease renewed by a write sent at `asked`: the database's expiry counts from its
+ * now(), no earlier than that.
+ */
+function extend(ctx: EngineContext, lease: LeaseState, asked: number): void {
+  lease.until = Math.max(lease.until, asked + ctx.tuning.leaseSeconds * 1000 - MARGIN_MS);
+}
+
 /** lingerMs is how long a lease is kept after its refresh. */
 const lingerMs = (ctx: EngineContext): number => (ctx.tuning.leaseSeconds * 1000) / 3;
 
@@ -49,10 +57,8 @@ async function renew(ctx: EngineContext, rt: ZoneRuntime): Promise<boolean> {
     rt.lease = undefined;
     return false;
   }
-  // The database's expiry counts from its now(), no earlier than `asked`.
-  const until = asked + ctx.tuning.leaseSeconds * 1000 - MARGIN_MS;
-  if (rt.lease === undefined) rt.lease = { until, linger: undefined };
-  else rt.lease.until = Math.max(rt.lease.until, until);
+  rt.lease ??= { until: 0, linger: undefined };
+  extend(ctx, rt.lease, asked);
   return true;
 }
 
@@ -79,7 +85,7 @@ export function lingerLease(ctx: EngineContext, rt: ZoneRuntime, asked: number, 
     rt.lease = undefined;
     return;
   }
-  lease.until = Math.max(lease.until, asked + ctx.tuning.leaseSeconds * 1000 - MARGIN_MS);
+  extend(ctx, lease, asked);
   clearTimeout(lease.linger);
   lease.linger = setTimeout(() => void releaseLease(ctx, rt), lingerMs(ctx));
   lease.linger.unref();
