@@ -270,16 +270,17 @@ export function reniceTree(pid, nice) {
 
 /**
  * waitQuiet waits (up to `maxSeconds`) until `cpus` spend less than `threshold` % of their time
- * busy over a 1 s window, so a repetition does not start in the middle of someone else's build.
- * Resolves with the last window's busy % (the caller reports it when the wait ran out).
+ * busy over a window (1 s by default), so a repetition does not start in the middle of someone
+ * else's build, or of the previous system's own after-work. Resolves with the last window's
+ * busy % (the caller reports it when the wait ran out).
  */
-export async function waitQuiet(cpus, maxSeconds, threshold = 10) {
+export async function waitQuiet(cpus, maxSeconds, threshold = 10, windowMs = 1000) {
   const n = cpus?.length ?? os.cpus().length;
   const deadline = Date.now() + maxSeconds * 1000;
   let busyPct;
   do {
     const a = cpuJiffies(cpus);
-    await sleep(1000);
+    await sleep(windowMs);
     busyPct = Math.min(100, (100 * (cpuJiffies(cpus).busy - a.busy)) / n);
     if (busyPct < threshold) break;
   } while (Date.now() < deadline);

@@ -5,7 +5,10 @@
 // the primary's zone file, reloads the primary (which journals the difference), then — once the
 // primary serves the new serial — notifies the secondaries one at a time in rotated order and
 // measures NOTIFY → the secondary answers the new serial (SOA polled over UDP every 5 ms: the poll
-// interval hides little of a change that takes ~20 ms).
+// interval hides little of a change that takes ~20 ms). Before each NOTIFY the runner waits (up to
+// settleSeconds) for both CPUs to be quiet, so no system is measured while the one before it (or
+// the primary's reload) still works: on two cores that after-work delayed the next system's
+// answers by several milliseconds.
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureZoneFile, zoneSerialOf } from '../lib/zonecache.mjs';
@@ -15,7 +18,7 @@ import { DnsClient, waitForSerial } from '../lib/dnsclient.mjs';
 import { SECONDARY_KINDS, launchSecondary, parseZonexferLog, secondaryDir } from '../lib/secondaries.mjs';
 import { postgresReachable } from '../lib/postgres.mjs';
 import { fmtMiB, fmtMs, sizeLabel, benchOrigin } from '../lib/xfr.mjs';
-import { enforceAffinity, freePort, isAlive, rssMiB, cpuSeconds } from '../lib/procs.mjs';
+import { enforceAffinity, freePort, isAlive, rssMiB, cpuSeconds, waitQuiet } from '../lib/procs.mjs';
 import { row, standardRatios } from '../lib/report.mjs';
 import { median, rotate } from '../lib/stats.mjs';
 
@@ -38,11 +41,11 @@ export default {
   name: 'ixfr',
   title: 'IXFR: NOTIFY → secondary serves a 100-record change of a big zone',
   systems: ['zonexfer', 'knotd', 'nsd', 'named'],
-  defaults: { reps: 3, records: 1_000_000, changes: 100, postgres: true, timeout: 300, ixfrTimeout: 120 },
+  defaults: { reps: 3, records: 1_000_000, changes: 100, postgres: true, timeout: 300, ixfrTimeout: 120, settleSeconds: 3 },
   quick: { reps: 2, records: 100_000, timeout: 120, ixfrTimeout: 60 },
 
-  estimateSeconds: (p, n) => p.timeout / 5 + p.reps * (n + 1) * 2,
-  maxSeconds: (p, n) => p.timeout + p.reps * ((n + 1) * p.ixfrTimeout + 120),
+  estimateSeconds: (p, n) => p.timeout / 5 + p.reps * (n + 1) * 2.5,
+  maxSeconds: (p, n) => p.timeout + p.reps * ((n + 1) * (p.ixfrTimeout + p.settleSeconds) + 120),
 
   async run(ctx) {
     const { params: p, tmp, cpus, log } = ctx;
@@ -113,6 +116,10 @@ export default {
           if (s.fatal || s.stuck) continue;
           const { handle } = s.launched;
           if (cpus.server !== undefined) await enforceAffinity(handle.pid, cpus.server).catch(() => {});
+          // 250 ms windows under 10 % busy: the previous system's after-work (its journal, its
+          // database's commit, a change feed) or the primary's reload is over.
+          const busy = await waitQuiet(undefined, p.settleSeconds, 10, 250);
+          if (busy >= 10) notes.push(`rep ${rep + 1} ${kind}: the CPUs were still ${busy.toFixed(0)} % busy after ${p.settleSeconds} s of waiting; measured anyway.`);
           const logBefore = kind.startsWith('zonexfer') ? readFileSync(handle.logFile, 'utf8').length : 0;
           const rssBefore = rssMiB(handle.pid);
           const cpu0 = cpuSeconds(handle.pid);
@@ -179,11 +186,11 @@ export default {
       description:
         `A knotd primary serves the seeded ${sizeLabel(p.records)}-record zone; every secondary first takes it in by AXFR. Then, ${p.reps} time(s), ${p.changes} A records change ` +
         `and the serial goes up in the primary's zone file, the primary reloads it (its journal gets the difference), and each secondary in turn (order rotated) gets a NOTIFY; ` +
-        `value: milliseconds from the NOTIFY until that secondary answers the new serial (SOA polled over UDP every 5 ms), median; lower is better. zonexfer is configured through its API with ixfr_enable.`,
+        `value: milliseconds from the NOTIFY until that secondary answers the new serial (SOA polled over UDP every 5 ms), median; lower is better. Each NOTIFY waits for both CPUs to be under 10 % busy (250 ms windows, up to ${p.settleSeconds} s). zonexfer is configured through its API with ixfr_enable.`,
       unit: 'ms',
       higherIsBetter: false,
       baseline: 'zonexfer',
-      params: { origin: ORIGIN, records: p.records, changes: p.changes, reps: p.reps, seed: p.seed, timeout: p.timeout, ixfrTimeout: p.ixfrTimeout, postgres: kinds.includes('zonexfer+pg'), serverCpus: cpus.server ?? null, primaryCpus: cpus.client ?? null },
+      params: { origin: ORIGIN, records: p.records, changes: p.changes, reps: p.reps, seed: p.seed, timeout: p.timeout, ixfrTimeout: p.ixfrTimeout, settleSeconds: p.settleSeconds, postgres: kinds.includes('zonexfer+pg'), serverCpus: cpus.server ?? null, primaryCpus: cpus.client ?? null },
       rows,
       ratios: standardRatios(ratioRows, 'zonexfer', false),
       notes,

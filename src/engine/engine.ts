@@ -7,7 +7,7 @@
 //   timer / NOTIFY in         ──▶ 'refresh'     ──▶ handlers/refresh.ts
 //   force_axfr                ──▶ 'force-axfr'  ──▶ handlers/refresh.ts (AXFR, no serial check)
 //   new version / force_notify──▶ 'notify-out'  ──▶ handlers/notify-out.ts
-//   SOA expire timer          ──▶ 'expire'      ──▶ handlers/refresh.ts expire()
+//   SOA expire timer          ──▶ 'expire'      ──▶ handlers/refresh-outcome.ts expire()
 
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -24,7 +24,8 @@ import { reloadPrimary } from './handlers/primary.js';
 import { notifyOut } from './handlers/notify-out.js';
 import { flushHistory } from './history.js';
 import { releaseLease } from './lease.js';
-import { expire, expireSeconds, refresh } from './handlers/refresh.js';
+import { refresh } from './handlers/refresh.js';
+import { expire, expireSeconds } from './handlers/refresh-outcome.js';
 import { createDnsHooks } from './hooks.js';
 import type { NotifyObserved, TransferObserved, TsigFailureObserved } from './observe.js';
 import { type Clock, type EngineLogger, type EngineStore, systemClock } from './ports.js';

@@ -1,6 +1,7 @@
-// Persisting versions (issue 6): every version is stored before it is announced as current, and
-// at start-up (or when another instance publishes) the stored state is read back instead of
-// transferred again. An IXFR or API change stores only its diffs — the zone is never copied for a
+// Persisting versions (issue 6): every version is stored before it is announced as current (a
+// primary zone's before it is served, too; a secondary's just after it is served, see
+// refresh-outcome.ts), and at start-up (or when another instance publishes) the stored state is
+// read back instead of transferred again. An IXFR or API change stores only its diffs — the zone is never copied for a
 // small change — and a full snapshot is written on AXFR and every SNAPSHOT_EVERY diffs, which
 // bounds the replay at start-up. That periodic snapshot is written after the version is served,
 // not before: writing a 1M-record zone takes most of a second, which every 64th IXFR would
@@ -30,7 +31,10 @@ export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, versio
   // them too. A primary zone's changes exist nowhere else, so they do.
   const o = { expectSerial: rt.storedSerial, journalLimit: ctx.tuning.journalLimit, relaxed: rt.config.type === 'secondary' };
   const journal = diffs?.map(journalRow);
-  const incremental = !forceSnapshot && journal !== undefined && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < 2 * SNAPSHOT_EVERY;
+  // Diffs alone only when they start at the stored serial: a version served while its store
+  // failed (refresh-outcome.ts) is not stored, and what follows it is stored whole.
+  const incremental =
+    !forceSnapshot && journal !== undefined && journal[0]?.serialFrom === rt.storedSerial && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < 2 * SNAPSHOT_EVERY;
   const r = incremental
     ? await ctx.store.versions.save(rt.config.id, { kind: 'incremental', serial: version.serial, journal }, o)
     : await ctx.store.versions.save(rt.config.id, { kind: 'full', version: storedVersion(version), ...(journal !== undefined ? { journal } : {}) }, o);

@@ -8,7 +8,7 @@ import { type DomainName, type ResourceRecord, RRType, isSubdomain, nameKey, nam
 import { type Result, ok, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
 import { soaSerial } from './soa.js';
-import { SlabWriter } from './node.js';
+import { type MutableRRset, SlabWriter } from './node.js';
 import { DELETED, NodeIndex } from './node-index.js';
 import { type Layer, type RRset, type ZoneNode, ZoneVersion, rdataEqual } from './version.js';
 
@@ -23,15 +23,10 @@ export interface ZoneDiff {
 /** MAX_OVERLAYS bounds lookup cost: a lookup probes at most this many layers plus the base. */
 const MAX_OVERLAYS = 8;
 
-interface MutableSet {
-  type: number;
-  ttl: number;
-  rdatas: Uint8Array[];
-}
-
+/** MutableNode is a touched node while a diff is applied: its owner's wire octets, sets, children. */
 interface MutableNode {
-  name: DomainName;
-  sets: MutableSet[];
+  owner: Uint8Array;
+  sets: MutableRRset[];
   children: number;
 }
 
@@ -50,8 +45,12 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   const from = soaSerial(d.soaFrom.rdata);
   if (from !== v.serial) return err({ kind: 'serial-mismatch', expected: v.serial, got: from });
   // Touched nodes are decoded into this working map (null = deleted), then written to a new slab.
+  // Per record this costs a lower-cased key, one map lookup and, per touched owner, one index
+  // lookup: owners keep the wire octets they are stored with, so no name is decoded to text or
+  // encoded back (this runs on the path from NOTIFY to serving, mostly as cold code).
   const working = new Map<string, MutableNode | null>();
   const originKey = v.originKey;
+  const originSuffix = originKey === '.' ? '' : '.' + originKey;
   let records = v.recordCount;
   let nodes = v.nodeCount;
 
@@ -61,18 +60,20 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
     if (working.has(key)) return undefined;
     const n = v.node(key);
     if (n === undefined) return undefined;
-    const copy: MutableNode = { name: n.name, sets: n.sets.map((s) => ({ type: s.type, ttl: s.ttl, rdatas: [...s.rdatas] })), children: n.children };
+    const copy: MutableNode = { owner: n.owner, sets: n.mutableSets(), children: n.children };
     working.set(key, copy);
     return copy;
   };
+  // Keys are lower-cased names: a plain suffix test is exact unless a label holds an escaped dot.
+  const inZone = (key: string) => key === originKey || (key.endsWith(originSuffix) && (!key.includes('\\') || isSubdomain(key, originKey)));
 
   for (const rr of d.removed) {
     const key = nameKey(rr.name);
     if (rr.type === RRType.SOA && key === originKey) continue;
     const node = writable(key);
-    const set = node?.sets.find((s) => s.type === rr.type);
+    const set = node === undefined ? undefined : findSet(node.sets, rr.type);
     if (node === undefined || set === undefined) return err({ kind: 'remove-missing', name: rr.name, type: rr.type });
-    const idx = set.rdatas.findIndex((r) => rdataEqual(r, rr.rdata));
+    const idx = indexOfRdata(set.rdatas, rr.rdata);
     if (idx < 0) return err({ kind: 'remove-missing', name: rr.name, type: rr.type });
     set.rdatas.splice(idx, 1);
     records--;
@@ -83,21 +84,21 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
     const key = nameKey(rr.name);
     if (rr.type === RRType.SOA && key === originKey) continue;
     if (rr.class !== v.zoneClass) return err({ kind: 'class-mismatch', name: rr.name, class: rr.class });
-    if (!isSubdomain(key, originKey)) return err({ kind: 'out-of-zone', name: rr.name });
+    if (!inZone(key)) return err({ kind: 'out-of-zone', name: rr.name });
     let node = writable(key);
     if (node === undefined) {
-      node = { name: rr.name, sets: [], children: 0 };
+      node = { owner: nameToWire(rr.name), sets: [], children: 0 };
       working.set(key, node);
       nodes++;
       nodes += link(key, rr.name);
     }
-    let set = node.sets.find((s) => s.type === rr.type);
+    let set = findSet(node.sets, rr.type);
     if (set === undefined) {
       set = { type: rr.type, ttl: rr.ttl, rdatas: [] };
       node.sets.push(set);
     }
     set.ttl = rr.ttl;
-    if (set.rdatas.some((r) => rdataEqual(r, rr.rdata))) continue;
+    if (indexOfRdata(set.rdatas, rr.rdata) >= 0) continue;
     set.rdatas.push(rr.rdata);
     records++;
   }
@@ -122,15 +123,18 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   const apex = writable(originKey);
   if (apex === undefined) return err({ kind: 'no-soa' });
   const soaIdx = apex.sets.findIndex((s) => s.type === RRType.SOA);
-  const newSoa: MutableSet = { type: RRType.SOA, ttl: d.soaTo.ttl, rdatas: [d.soaTo.rdata] };
+  const newSoa: MutableRRset = { type: RRType.SOA, ttl: d.soaTo.ttl, rdatas: [d.soaTo.rdata] };
   if (soaIdx < 0) apex.sets.unshift(newSoa);
   else apex.sets[soaIdx] = newSoa;
 
-  const slab = new SlabWriter(64 * 1024);
+  // One slab of the exact size: a deletion mark is only matched, never served, so its key
+  // (lower-cased) serves as its name.
+  let size = 0;
+  for (const [key, n] of working) size += n === null ? nameToWire(key as DomainName).length + 2 : recordSize(n);
+  const slab = new SlabWriter(Math.max(size, 1), size);
   const overlay = new NodeIndex(working.size);
   for (const [key, n] of working) {
-    // A deletion mark is only matched, never served: its key (lower-cased) serves as its name.
-    const rec = n === null ? slab.node(nameToWire(key as DomainName), [], 0) : slab.node(nameToWire(n.name), n.sets, n.children);
+    const rec = n === null ? slab.node(nameToWire(key as DomainName), [], 0) : slab.node(n.owner, n.sets, n.children);
     overlay.put(rec.slab, rec.off, n === null ? DELETED : n.children);
   }
   const layers = compact([overlay, ...v.layers]);
@@ -150,13 +154,35 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
         parent.children++;
         break;
       }
-      working.set(pKey, { name: pName, sets: [], children: 1 });
+      working.set(pKey, { owner: nameToWire(pName), sets: [], children: 1 });
       created++;
       childKey = pKey;
       childName = pName;
     }
     return created;
   }
+}
+
+/** findSet returns the set of `type`, or undefined. */
+function findSet(sets: MutableRRset[], type: number): MutableRRset | undefined {
+  for (let i = 0; i < sets.length; i++) if (sets[i]!.type === type) return sets[i];
+  return undefined;
+}
+
+/** indexOfRdata returns where `rdata` is in `rdatas` (octet for octet), or -1. */
+function indexOfRdata(rdatas: Uint8Array[], rdata: Uint8Array): number {
+  for (let i = 0; i < rdatas.length; i++) if (rdataEqual(rdatas[i]!, rdata)) return i;
+  return -1;
+}
+
+/** recordSize is the size of a node's record in a slab (node.ts layout). */
+function recordSize(n: MutableNode): number {
+  let size = n.owner.length + 2;
+  for (const set of n.sets) {
+    size += 8;
+    for (const r of set.rdatas) size += 2 + r.length;
+  }
+  return size;
 }
 
 /** compact keeps the number of overlay layers bounded (see the file header). */

@@ -16,6 +16,13 @@ export interface RRset {
   readonly rdatas: readonly Uint8Array[];
 }
 
+/** MutableRRset is an RRset decoded afresh, for its caller to change (diff.ts). */
+export interface MutableRRset {
+  type: number;
+  ttl: number;
+  rdatas: Uint8Array[];
+}
+
 /** wireLength returns the length of the uncompressed wire name at slab[off]. */
 export function wireLength(slab: Uint8Array, off: number): number {
   let p = off;
@@ -40,6 +47,11 @@ export class ZoneNode {
     return readName(this.slab, this.off);
   }
 
+  /** owner is the owner name's uncompressed wire octets as stored: a view, not a copy. */
+  get owner(): Uint8Array {
+    return this.slab.subarray(this.off, this.off + wireLength(this.slab, this.off));
+  }
+
   /** setsOffset is where the u16 set count starts. */
   get setsOffset(): number {
     return this.off + wireLength(this.slab, this.off);
@@ -53,7 +65,12 @@ export class ZoneNode {
 
   /** sets decodes every RRset of the node. */
   get sets(): RRset[] {
-    const out: RRset[] = [];
+    return this.mutableSets();
+  }
+
+  /** mutableSets decodes every RRset of the node into new objects the caller may change. */
+  mutableSets(): MutableRRset[] {
+    const out: MutableRRset[] = [];
     const s = this.slab;
     let p = this.setsOffset;
     const n = (s[p]! << 8) | s[p + 1]!;
@@ -119,7 +136,7 @@ export function skipSet(s: Uint8Array, p: number): number {
   return q;
 }
 
-function decodeSet(s: Uint8Array, p: number): { set: RRset; next: number } {
+function decodeSet(s: Uint8Array, p: number): { set: MutableRRset; next: number } {
   const type = (s[p]! << 8) | s[p + 1]!;
   const ttl = ((s[p + 2]! << 24) | (s[p + 3]! << 16) | (s[p + 4]! << 8) | s[p + 5]!) >>> 0;
   const count = (s[p + 6]! << 8) | s[p + 7]!;
@@ -157,8 +174,12 @@ export class SlabWriter {
   private next: number;
   private readonly filled: Uint8Array[] = [];
 
-  constructor(private readonly max = 1 << 20) {
-    this.next = Math.min(FIRST_SLAB, max);
+  /** `first` sizes the first slab (a caller that knows its total writes one slab). */
+  constructor(
+    private readonly max = 1 << 20,
+    first = FIRST_SLAB,
+  ) {
+    this.next = Math.min(first, max);
   }
 
   /** current is the slab the last reserve() placed its octets in. */

@@ -17,7 +17,10 @@
 //                               │ newer / forced / no version yet      │
 //                               ▼                                      │
 //                             AXFR ──fail──▶ next peer ──none left──▶ retry
-//                               └──ok──────────────────────────────────┴──▶ publish, NOTIFY out
+//                               └──ok──────────────────────────────────┴──▶ served, stored, announced
+//
+// How a refresh ends (serving a new version before its commit, announcing it after; the retry;
+// SOA EXPIRE) is in refresh-outcome.ts.
 //
 // The first peer's request (IXFR, or the SOA probe) goes out before the refresh lease is taken
 // (it only reads; without the lease its answer is dropped), and the lease is asked for once it is
@@ -32,19 +35,13 @@
 import { RRType } from '../../wire/index.js';
 import { type XfrError, describeXfrError } from '../../xfr/errors.js';
 import { type TransferInOptions, type TransferInResult, querySoa, transferIn } from '../../xfr/in/client.js';
-import { type ZoneDiff, type ZoneVersion, applyDiff, compareSerial, computeDiff, describeZoneError, readSoa } from '../../zone/index.js';
+import { type ZoneVersion, applyDiff, compareSerial, describeZoneError } from '../../zone/index.js';
 import type { PeerConfig } from '../config.js';
-import type { CheckUpdate, TransferEventRow, ZoneStateUpdate } from '../ports.js';
-import { type EngineContext, type ZoneRuntime, appendJournal } from '../context.js';
+import type { EngineContext, ZoneRuntime } from '../context.js';
 import { takePendingHistory } from '../history.js';
 import { holdLease, leaseRenewal, lingerLease, takeLease } from '../lease.js';
 import { EngineAborted, type XfrResult, abortable, newXfrId } from '../observe.js';
-import { adoptStored, loadStored, persistVersion } from '../persist.js';
-
-/** DEFAULT_SOA_RETRY is used before the zone has ever been transferred (no SOA to read). */
-const FIRST_RETRY_SECONDS = 10;
-
-type Attempt = { ok: true; version: ZoneVersion; kind: 'axfr-in' | 'ixfr-in' | 'up-to-date'; detail: TransferInResult | undefined } | { ok: false; error: string };
+import { type Attempt, type Ending, type RefreshEnd, failed, succeeded } from './refresh-outcome.js';
 
 /** refresh runs one refresh of a secondary zone; `force` transfers by AXFR whatever the serials. */
 export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolean): Promise<void> {
@@ -105,24 +102,14 @@ async function finishRefresh(ctx: EngineContext, rt: ZoneRuntime, end: RefreshEn
   }
 }
 
-/** RefreshEnd is what succeeded() or failed() leave for finishRefresh to write. */
-interface RefreshEnd {
-  readonly history: TransferEventRow[];
-  check?: CheckUpdate;
-  state?: ZoneStateUpdate;
-}
-
 /**
  * Run is one refresh's state: its transfer id and start, the first peer's request started before
  * the lease, and store writes left running in the background (awaited before the final ones, so
  * those land last).
  */
-interface Run {
-  readonly xfr: string;
-  readonly started: number;
+interface Run extends Ending {
   readonly early: Early | undefined;
   readonly background: Promise<void>[];
-  readonly end: RefreshEnd;
 }
 
 /** Early is the first peer's request, sent while the lease is taken: its IXFR, or its SOA probe. */
@@ -294,90 +281,4 @@ function applyOutcome(r: TransferInResult, current: ZoneVersion): { ok: true; ve
     v = next.value;
   }
   return { ok: true, version: v, kind: 'ixfr-in' };
-}
-
-async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerConfig, a: Extract<Attempt, { ok: true }>, old: ZoneVersion | undefined, run: Run): Promise<void> {
-  const { xfr, started } = run;
-  const cfg = rt.config;
-  const now = ctx.clock.now();
-  rt.failures = 0;
-  rt.lastOk = now;
-  // Cloudflare polls every auto_refresh_seconds whatever the SOA REFRESH says; but a zone whose
-  // EXPIRE is shorter is checked at half its EXPIRE, so it cannot expire while its primary is up.
-  const interval = Math.min(cfg.incoming!.autoRefreshSeconds, Math.max(1, expireSeconds(rt, a.version) / 2));
-  const nextRefresh = now + interval * 1000;
-  const nextExpire = now + expireSeconds(rt, a.version) * 1000;
-  ctx.scheduler.replace(cfg.id, 'refresh', nextRefresh);
-  ctx.scheduler.replace(cfg.id, 'expire', nextExpire);
-  if (a.kind !== 'up-to-date') {
-    let diffs: ZoneDiff[] | undefined;
-    if (a.kind === 'ixfr-in' && a.detail?.outcome.kind === 'incremental') diffs = [...a.detail.outcome.diffs];
-    else if (old !== undefined && cfg.outgoing !== undefined) {
-      // Multi-tier: our secondaries can IXFR. A diff that changes as many records as the zone has
-      // is no smaller than the zone (RFC 1995 §4 allows the full zone instead) and would cost more
-      // to encode and store than the transfer itself: the journal restarts here instead.
-      const d = computeDiff(old, a.version);
-      if (d.removed.length + d.added.length < a.version.recordCount) diffs = [d];
-    }
-    // Stored before it is announced (issue 6). A lost compare-and-set means another instance
-    // stored a version meanwhile: serve that one.
-    const saved = await persistVersion(ctx, rt, a.version, diffs, a.kind === 'axfr-in');
-    if (saved === 'conflict') {
-      const stored = await loadStored(ctx, cfg.id, cfg.origin, rt);
-      if (stored !== undefined) adoptStored(ctx, rt, stored);
-      return;
-    }
-    if (diffs === undefined) rt.journal = [];
-    else for (const d of diffs) appendJournal(ctx, rt, d);
-    ctx.registry.install({ id: cfg.id, origin: cfg.origin, role: 'secondary', version: a.version, expired: false });
-    ctx.log.info(
-      { zone: cfg.origin, op: a.kind, dir: 'in', remote: `${peer.ip}#${peer.port}`, key: peer.key?.name, xfr, serial: a.version.serial, records: a.version.recordCount, messages: a.detail?.messages, bytes: a.detail?.bytes, ms: now - started },
-      a.kind === 'axfr-in' ? 'AXFR completed' : 'IXFR completed',
-    );
-    run.end.history.push({
-      zoneId: cfg.id, op: a.kind, remote: peer.ip, serial: a.version.serial, ok: true, error: null, startedAt: new Date(started), finishedAt: new Date(now),
-      records: a.detail?.records ?? null, bytes: a.detail?.bytes ?? null, xfrId: xfr,
-    });
-    ctx.published(cfg.id, a.version.serial, a.kind);
-    if (cfg.outgoing?.enabled === true) ctx.scheduler.schedule(cfg.id, 'notify-out');
-  } else {
-    ctx.registry.setExpired(cfg.id, false);
-  }
-  run.end.check = { soaSerial: a.version.serial, checkedTime: new Date(now), lastError: null };
-  run.end.state = { serial: a.version.serial, lastRefreshOk: new Date(now), nextRefresh: new Date(nextRefresh), nextExpire: new Date(nextExpire), lastError: null };
-}
-
-function failed(ctx: EngineContext, rt: ZoneRuntime, error: string, current: ZoneVersion | undefined, run: Run): void {
-  const { xfr, started } = run;
-  const cfg = rt.config;
-  const now = ctx.clock.now();
-  rt.failures++;
-  // RFC 1034 §4.3.5: retry after the SOA RETRY interval; backoff doubles it per failure, with jitter.
-  const base = current !== undefined ? readSoa(current.soa.rdata).retry : FIRST_RETRY_SECONDS;
-  const t = ctx.tuning;
-  const backoff = Math.min(base * 2 ** Math.min(rt.failures - 1, 16), t.maxRetrySeconds, cfg.incoming!.autoRefreshSeconds);
-  const delay = Math.max(t.minRetrySeconds, backoff) * (0.9 + Math.random() * 0.2);
-  ctx.scheduler.replace(cfg.id, 'refresh', now + delay * 1000);
-  ctx.log.warn({ zone: cfg.origin, op: 'refresh', dir: 'in', xfr, err: error, retryInSeconds: Math.round(delay) }, 'refresh failed');
-  run.end.history.push({ zoneId: cfg.id, op: 'refresh', remote: null, serial: current?.serial ?? null, ok: false, error, startedAt: new Date(started), finishedAt: new Date(now), xfrId: xfr });
-  run.end.check = { checkedTime: new Date(now), lastError: error };
-  run.end.state = { lastError: error, nextRefresh: new Date(now + delay * 1000) };
-}
-
-/** expireSeconds is the SOA EXPIRE of a version: how long it is served without a refresh. */
-export function expireSeconds(_rt: ZoneRuntime, v: ZoneVersion): number {
-  return readSoa(v.soa.rdata).expire;
-}
-
-/** expire makes a secondary answer SERVFAIL once SOA EXPIRE passed without a successful refresh. */
-export function expire(ctx: EngineContext, rt: ZoneRuntime): void {
-  const z = ctx.registry.get(rt.config.id);
-  if (z === undefined || z.role !== 'secondary' || rt.lastOk === undefined) return;
-  const limit = rt.lastOk + expireSeconds(rt, z.version) * 1000;
-  if (ctx.clock.now() < limit) {
-    ctx.scheduler.replace(rt.config.id, 'expire', limit);
-    return;
-  }
-  ctx.registry.setExpired(rt.config.id, true);
-  ctx.log.warn({ zone: rt.config.origin, op: 'refresh', serial: z.version.serial }, 'zone expired: answering SERVFAIL until a refresh succeeds');
 }

@@ -15,7 +15,7 @@ import {
   FakePrimary, type FakeRequest, answerAxfr, answerIxfr, answerRcode, oneRecordPerMessage, recordLines, sendNotify, testZone,
 } from '../../helpers/fake-primary.js';
 import { type Instance, startInstance } from '../../helpers/instance.js';
-import { addSecondary, logsOf, nextPublished, served, soaSerialOf, waitPublished } from '../../helpers/interop-secondary/secondary.js';
+import { addSecondary, logsOf, nextPublished, publishedLog, served, soaSerialOf, waitFor, waitPublished } from '../../helpers/interop-secondary/secondary.js';
 
 describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
   let zx: Instance;
@@ -200,6 +200,86 @@ describe('secondary: IXFR and its fallbacks (fake primaries)', () => {
       expect(recordLines(back!.version)).toEqual(recordLines(zx.engine.registry.get(zoneId)!.version));
     } finally {
       restore();
+    }
+  });
+
+  it('serves a new version before storing it and announces it once stored; a failed store keeps it served, unannounced, and the next refresh stores it whole', async () => {
+    const origin = 'ixfr-store-fails.example.';
+    const { primary, zoneId, v2, since } = await setUp(origin);
+    const published = publishedLog(zx);
+    // Stored and announced: what the engine serves at each of its writes of serial 2.
+    const servedAtSave: number[] = [];
+    const realSave = zx.store.versions.save.bind(zx.store.versions);
+    let failNext = true;
+    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
+      if (id === zoneId) servedAtSave.push(zx.engine.registry.get(zoneId)!.version.serial);
+      if (id === zoneId && failNext) {
+        failNext = false;
+        throw new Error('database unavailable');
+      }
+      return realSave(id, req, o);
+    });
+    try {
+      const mark = published.length;
+      await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+      await waitFor('the failed store to be logged', () => logsOf(zx, origin, 'refresh').find((l) => l['msg'] === 'new version served but not stored: not announced; refresh retried'));
+      // Served (already while it was being stored), not announced, not stored.
+      expect(servedAtSave).toEqual([2]);
+      expect(await soaSerialOf(zx, origin)).toBe(2);
+      expect(recordLines(zx.engine.registry.get(zoneId)!.version)).toEqual(recordLines(v2));
+      expect(published.slice(mark).filter((e) => e.zoneId === zoneId)).toEqual([]);
+      expect((await zx.store.versions.current(zoneId))?.serial).toBe(1);
+      await zx.engine.idle();
+      const incoming = (await zx.store.incoming.get(zoneId))!;
+      expect(incoming.soaSerial).toBe(1);
+      expect(incoming.lastError ?? '').toContain('storing serial 2 failed: database unavailable');
+
+      // The next refresh: the IXFR finds the primary at serial 2, so serial 2 is stored whole and announced.
+      const announced = nextPublished(zx, zoneId, { serial: 2 });
+      await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+      expect((await announced).kind).toBe('stored');
+      expect(primary.asked(since)).toEqual([RRType.IXFR, RRType.IXFR]);
+      const stored = await zx.store.versions.current(zoneId);
+      expect(stored?.serial).toBe(2);
+      expect(stored?.base.serial).toBe(2);
+      await zx.engine.idle();
+      expect((await zx.store.incoming.get(zoneId))?.soaSerial).toBe(2);
+    } finally {
+      save.mockRestore();
+    }
+  });
+
+  it('stores whole the version after one whose store failed (its diffs do not start at the stored serial)', async () => {
+    const origin = 'ixfr-store-fails-then-change.example.';
+    const { primary, zoneId } = await setUp(origin);
+    const realSave = zx.store.versions.save.bind(zx.store.versions);
+    let failNext = true;
+    const kinds: string[] = [];
+    const save = vi.spyOn(zx.store.versions, 'save').mockImplementation(async (id, req, o) => {
+      if (id === zoneId) kinds.push(req.kind);
+      if (id === zoneId && failNext) {
+        failNext = false;
+        throw new Error('database unavailable');
+      }
+      return realSave(id, req, o);
+    });
+    try {
+      await sendNotify({ from: '127.0.0.1', to: { host: '127.0.0.1', port: zx.dnsPort }, origin, soa: primary.zone! });
+      await waitFor('serial 2 to be served', async () => ((await soaSerialOf(zx, origin)) === 2 ? true : undefined));
+      await zx.engine.idle();
+      const v3 = testZone(origin, 3, { extra: 'new 300 IN TXT "v3"\nkeep 300 IN A 192.0.2.20\nmail 300 IN A 192.0.2.25' });
+      primary.publish(v3);
+      // The IXFR gives the diff 2 → 3; the store holds serial 1.
+      expect((await notifyAndWait(primary, zoneId, origin, 3)).kind).toBe('ixfr-in');
+      expect(kinds).toEqual(['incremental', 'full']);
+      const stored = await zx.store.versions.current(zoneId);
+      expect(stored?.serial).toBe(3);
+      expect(stored?.base.serial).toBe(3);
+      const ctx = (zx.engine as unknown as { ctx: EngineContext }).ctx;
+      const back = await loadStored(ctx, zoneId, origin);
+      expect(recordLines(back!.version)).toEqual(recordLines(v3));
+    } finally {
+      save.mockRestore();
     }
   });
 
