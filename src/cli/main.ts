@@ -21,6 +21,7 @@ import { Engine, ZoneRegistry, applyChange } from '../engine/index.js';
 import { Metrics, observeDns, observeEngine } from '../metrics/index.js';
 import { type DnsServer, startDnsServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
+import { warmIxfrPath } from '../xfr/in/warm-up.js';
 import { type DomainName, parseName } from '../wire/index.js';
 import { ZoneBuilder, describeZoneError } from '../zone/index.js';
 import { parseZoneFile } from '../zone/zone-file/index.js';
@@ -231,7 +232,21 @@ async function serve(args: readonly string[]): Promise<number> {
   observeDns(metrics, dns);
   zonesLoaded = true;
   log.info({ zones: registry.size }, 'ready');
+  warmSoon();
   return finished;
+}
+
+/**
+ * warmSoon runs the IXFR-in path's JIT warm-up (src/xfr/in/warm-up.ts) once serving, in slices of
+ * a few milliseconds a second apart, so no query waits behind it.
+ */
+function warmSoon(): void {
+  let slices = 12;
+  const slice = () => {
+    warmIxfrPath(25);
+    if (--slices > 0) setTimeout(slice, 1000).unref();
+  };
+  setTimeout(slice, 1000).unref();
 }
 
 /**
