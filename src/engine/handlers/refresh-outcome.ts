@@ -91,8 +91,9 @@ export async function succeeded(ctx: EngineContext, rt: ZoneRuntime, peer: PeerC
     records: a.detail?.records ?? null, bytes: a.detail?.bytes ?? null, xfrId: xfr,
   });
   // Queries already received are answered from the new version before storing starts: with the
-  // embedded PGlite the store runs on this thread (a big AXFR's for most of a second).
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  // embedded PGlite the store runs on this thread (a big AXFR's for most of a second). Two turns:
+  // an immediate set during the event loop's I/O phase runs right after it, before any new I/O.
+  await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
   await storeAndAnnounce(ctx, rt, a.version, diffs, a.kind === 'axfr-in', run, a.kind);
 }
 
