@@ -118,7 +118,7 @@ export default {
     const zxSeconds = median(zx?.reps.map((r) => r.seconds) ?? []);
     const zxTransfer = median(zx?.reps.map((r) => r.transferMs) ?? []);
     if (zxSeconds !== null && zxTransfer !== null && zxSeconds * 1000 > 1.25 * zxTransfer) {
-      notes.push(`zonexfer: the transfer itself took ${(zxTransfer / 1000).toFixed(1)} s by its log, but the zone was served only after ${zxSeconds.toFixed(1)} s: ${((100 * (zxSeconds * 1000 - zxTransfer)) / (zxSeconds * 1000)).toFixed(0)} % of the time goes to storing the version (encode + database) before it is announced.`);
+      notes.push(`zonexfer: the transfer itself took ${(zxTransfer / 1000).toFixed(1)} s by its log, but the zone was served only after ${zxSeconds.toFixed(1)} s: ${((100 * (zxSeconds * 1000 - zxTransfer)) / (zxSeconds * 1000)).toFixed(0)} % of the time lies between the transfer's end (the version is served then, and stored after) and the first poll it answered: its event loop was busy (with PGlite, storing the version runs on it).`);
     }
     const zxUnanswered = median(zx?.reps.map((r) => r.unanswered) ?? []);
     if (zxUnanswered) notes.push(`zonexfer: ${Math.round(zxUnanswered)} SOA polls (every 20 ms, 500 ms timeout) got no answer while it took the zone in: its event loop was blocked, so it answered no query for any zone meanwhile.`);
