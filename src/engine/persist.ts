@@ -34,7 +34,7 @@ export async function persistVersion(ctx: EngineContext, rt: ZoneRuntime, versio
   // Diffs alone only when they start at the stored serial: a version served while its store
   // failed (refresh-outcome.ts) is not stored, and what follows it is stored whole.
   const incremental =
-    !forceSnapshot && journal !== undefined && journal[0]?.serialFrom === rt.storedSerial && rt.storedSerial !== null && rt.diffsSinceSnapshot + journal.length < 2 * SNAPSHOT_EVERY;
+    !forceSnapshot && journal !== undefined && journal[0]?.serialFrom === rt.storedSerial && rt.diffsSinceSnapshot + journal.length < 2 * SNAPSHOT_EVERY;
   const r = incremental
     ? await ctx.store.versions.save(rt.config.id, { kind: 'incremental', serial: version.serial, journal }, o)
     : await ctx.store.versions.save(rt.config.id, { kind: 'full', version: storedVersion(version), ...(journal !== undefined ? { journal } : {}) }, o);

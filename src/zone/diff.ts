@@ -50,7 +50,6 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   // encoded back (this runs on the path from NOTIFY to serving, mostly as cold code).
   const working = new Map<string, MutableNode | null>();
   const originKey = v.originKey;
-  const originSuffix = originKey === '.' ? '' : '.' + originKey;
   let records = v.recordCount;
   let nodes = v.nodeCount;
 
@@ -60,12 +59,10 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
     if (working.has(key)) return undefined;
     const n = v.node(key);
     if (n === undefined) return undefined;
-    const copy: MutableNode = { owner: n.owner, sets: n.mutableSets(), children: n.children };
+    const copy: MutableNode = { owner: n.owner, sets: n.sets, children: n.children };
     working.set(key, copy);
     return copy;
   };
-  // Keys are lower-cased names: a plain suffix test is exact unless a label holds an escaped dot.
-  const inZone = (key: string) => key === originKey || (key.endsWith(originSuffix) && (!key.includes('\\') || isSubdomain(key, originKey)));
 
   for (const rr of d.removed) {
     const key = nameKey(rr.name);
@@ -84,7 +81,7 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
     const key = nameKey(rr.name);
     if (rr.type === RRType.SOA && key === originKey) continue;
     if (rr.class !== v.zoneClass) return err({ kind: 'class-mismatch', name: rr.name, class: rr.class });
-    if (!inZone(key)) return err({ kind: 'out-of-zone', name: rr.name });
+    if (!isSubdomain(key, originKey)) return err({ kind: 'out-of-zone', name: rr.name });
     let node = writable(key);
     if (node === undefined) {
       node = { owner: nameToWire(rr.name), sets: [], children: 0 };

@@ -63,13 +63,8 @@ export class ZoneNode {
     return (this.slab[p]! << 8) | this.slab[p + 1]!;
   }
 
-  /** sets decodes every RRset of the node. */
-  get sets(): RRset[] {
-    return this.mutableSets();
-  }
-
-  /** mutableSets decodes every RRset of the node into new objects the caller may change. */
-  mutableSets(): MutableRRset[] {
+  /** sets decodes every RRset of the node into new objects, which the caller may change. */
+  get sets(): MutableRRset[] {
     const out: MutableRRset[] = [];
     const s = this.slab;
     let p = this.setsOffset;
