@@ -21,7 +21,7 @@ import { Engine, ZoneRegistry, applyChange } from '../engine/index.js';
 import { Metrics, observeDns, observeEngine } from '../metrics/index.js';
 import { type DnsServer, startDnsServer } from '../server/index.js';
 import { openStore } from '../store/index.js';
-import { warmIxfrPath } from '../xfr/in/warm-up.js';
+import { TransferWarmUp } from '../xfr/in/warm-up.js';
 import { type DomainName, parseName } from '../wire/index.js';
 import { ZoneBuilder, describeZoneError } from '../zone/index.js';
 import { parseZoneFile } from '../zone/zone-file/index.js';
@@ -232,21 +232,47 @@ async function serve(args: readonly string[]): Promise<number> {
   observeDns(metrics, dns);
   zonesLoaded = true;
   log.info({ zones: registry.size }, 'ready');
-  warmSoon();
+  keepWarm(engine, cfg.databaseUrl === undefined);
   return finished;
 }
 
 /**
- * warmSoon runs the IXFR-in path's JIT warm-up (src/xfr/in/warm-up.ts) once serving, in slices of
- * a few milliseconds a second apart, so no query waits behind it.
+ * keepWarm runs the transfer-in path's JIT warm-up (src/xfr/in/warm-up.ts): 300 steps once
+ * serving, and 40 more a second after a transfer in, unless a burst ran in the last 10 s. Two
+ * steps every 80 ms (each well under a millisecond once compiled), so no query waits long.
+ *
+ * Why again after a transfer: a real transfer brings what the made-up ones did not (names,
+ * types, sizes), V8 drops the code it had optimized for those, and the next IXFR, minutes later,
+ * would run unoptimized code and pay for its compilation. A burst re-optimizes with both.
+ *
+ * With the embedded PGlite, its WebAssembly memory grows as data is stored, and growing detaches
+ * the old ArrayBuffer; V8 then drops, once, all code that assumed no buffer is ever detached
+ * (most of the wire and zone code). That happens at start here instead, before the warm-up.
  */
-function warmSoon(): void {
-  let slices = 12;
-  const slice = () => {
-    warmIxfrPath(25);
-    if (--slices > 0) setTimeout(slice, 1000).unref();
+function keepWarm(engine: Engine, embedded: boolean): void {
+  if (embedded) {
+    const detached = new ArrayBuffer(1);
+    structuredClone(detached, { transfer: [detached] });
+  }
+  const warm = new TransferWarmUp();
+  let left = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let lastBurst = 0;
+  const tick = () => {
+    timer = undefined;
+    warm.step();
+    warm.step();
+    if (--left > 0) timer = setTimeout(tick, 80).unref();
   };
-  setTimeout(slice, 1000).unref();
+  const burst = (steps: number) => {
+    lastBurst = Date.now();
+    left = Math.max(left, steps / 2);
+    timer ??= setTimeout(tick, 1000).unref();
+  };
+  burst(300);
+  engine.on('transfer', (e) => {
+    if (e.dir === 'in' && Date.now() - lastBurst > 10_000) burst(40);
+  });
 }
 
 /**

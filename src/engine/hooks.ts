@@ -114,13 +114,17 @@ function notifyIn(ctx: EngineContext, deps: HookDeps, request: Message, rctx: Re
     return sign(notifyResponse(request, d.rcode === 'NOTAUTH' ? Rcode.NotAuth : Rcode.Refused));
   }
   const soa = request.answers.find((r) => r.type === RRType.SOA);
-  ctx.log.info({ ...log, serial: soa === undefined ? undefined : soaSerial(soa.rdata), reason: d.reason }, 'NOTIFY accepted: refresh scheduled');
-  ctx.observe.notify({ xfr, zoneId: rt.config.id, zone: rt.config.origin, dir: 'in', peer: rctx.remote.address, result: 'success' });
+  const serial = soa === undefined ? null : soaSerial(soa.rdata);
   deps.notifyReceived(rt.config.id);
   const now = new Date(ctx.clock.now());
-  deferHistory(ctx, rt, {
-    zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial: soa === undefined ? null : soaSerial(soa.rdata), ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr,
-  });
+  deferHistory(ctx, rt, { zoneId: rt.config.id, op: 'notify-in', remote: rctx.remote.address, serial, ok: true, error: null, startedAt: now, finishedAt: now, xfrId: xfr });
+  // Logged and counted a turn of the event loop later: the refresh scheduled above starts its
+  // request as soon as this answer is handed over, and its connect completes on the next turn;
+  // a log line written before would sit on the path from NOTIFY to serving (traced: ~0.3 ms).
+  setTimeout(() => {
+    ctx.log.info({ ...log, serial: serial ?? undefined, reason: d.reason }, 'NOTIFY accepted: refresh scheduled');
+    ctx.observe.notify({ xfr, zoneId: rt.config.id, zone: rt.config.origin, dir: 'in', peer: rctx.remote.address, result: 'success' });
+  }, 0);
   return sign(notifyResponse(request, Rcode.NoError));
 }
 
