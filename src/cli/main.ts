@@ -232,7 +232,7 @@ async function serve(args: readonly string[]): Promise<number> {
   observeDns(metrics, dns);
   zonesLoaded = true;
   log.info({ zones: registry.size }, 'ready');
-  keepWarm(engine, cfg.databaseUrl === undefined);
+  keepWarm(engine);
   return finished;
 }
 
@@ -243,17 +243,12 @@ async function serve(args: readonly string[]): Promise<number> {
  *
  * Why again after a transfer: a real transfer brings what the made-up ones did not (names,
  * types, sizes), V8 drops the code it had optimized for those, and the next IXFR, minutes later,
- * would run unoptimized code and pay for its compilation. A burst re-optimizes with both.
- *
- * With the embedded PGlite, its WebAssembly memory grows as data is stored, and growing detaches
- * the old ArrayBuffer; V8 then drops, once, all code that assumed no buffer is ever detached
- * (most of the wire and zone code). That happens at start here instead, before the warm-up.
+ * would run unoptimized code and pay for its compilation. A burst re-optimizes with both. The
+ * same holds after the embedded PGlite first stores a big version: its WebAssembly memory grows,
+ * which detaches the old ArrayBuffer, and V8 then drops, once, all code compiled on the
+ * assumption that no buffer is ever detached (most of the wire and zone code).
  */
-function keepWarm(engine: Engine, embedded: boolean): void {
-  if (embedded) {
-    const detached = new ArrayBuffer(1);
-    structuredClone(detached, { transfer: [detached] });
-  }
+function keepWarm(engine: Engine): void {
   const warm = new TransferWarmUp();
   let left = 0;
   let timer: NodeJS.Timeout | undefined;
