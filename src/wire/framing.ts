@@ -73,7 +73,11 @@ const MAX_FRAME = 2 + 0xffff;
  * slice() is a view of the buffer the next read overwrites.
  */
 export class InPlaceFramer {
-  private readonly partial = new Uint8Array(MAX_FRAME);
+  /**
+   * partial holds a message that straddles reads, made when the first one does: an IXFR answer
+   * read at once never needs it, and every 64 KB made is memory the collector has to see go.
+   */
+  private partial: Uint8Array | undefined;
   private have = 0;
 
   /** buffered is the number of octets held that do not yet form a whole message. */
@@ -89,7 +93,7 @@ export class InPlaceFramer {
     if (chunk.length === 0) return true;
     let pos = 0;
     if (this.have > 0) {
-      const p = this.partial;
+      const p = this.partial!;
       if (this.have === 1) p[this.have++] = chunk[pos++]!;
       const need = 2 + ((p[0]! << 8) | p[1]!);
       const take = Math.min(need - this.have, chunk.length - pos);
@@ -107,6 +111,7 @@ export class InPlaceFramer {
       pos += 2 + len;
     }
     if (pos < chunk.length) {
+      this.partial ??= new Uint8Array(MAX_FRAME);
       this.partial.set(chunk.subarray(pos), 0);
       this.have = chunk.length - pos;
     }

@@ -50,16 +50,18 @@ const AXFR_EVERY = 50;
 export class TransferWarmUp {
   private v: ZoneVersion | undefined;
   private steps = 0;
+  /** framer is kept: one made per step would be 64 KB of buffer per step for the collector. */
+  private readonly framer = new InPlaceFramer();
 
   step(): void {
     const n = this.steps++;
     if (this.v === undefined || n % AXFR_EVERY === 0) {
-      this.v = received(renderAxfr(zone()), RRType.AXFR, undefined, 'full').version;
+      this.v = received(this.framer, renderAxfr(zone()), RRType.AXFR, undefined, 'full').version;
       return;
     }
     let v = this.v;
     const d = change(v, n);
-    const out = received(renderIxfr(d.soaTo, ORIGIN, [d]), RRType.IXFR, v, 'incremental');
+    const out = received(this.framer, renderIxfr(d.soaTo, ORIGIN, [d]), RRType.IXFR, v, 'incremental');
     for (const diff of out.diffs) {
       const next = applyDiff(v, diff);
       if (!next.ok) throw new Error(`warm-up: ${next.error.kind}`);
@@ -74,10 +76,9 @@ export class TransferWarmUp {
 const READ = new Uint8Array(64 * 1024);
 
 /** received builds the request and reads `messages` back as a client would; fails loudly. */
-function received<K extends XfrOutcome['kind']>(messages: Iterable<RenderedMessage>, qtype: typeof RRType.AXFR | typeof RRType.IXFR, held: ZoneVersion | undefined, kind: K): Extract<XfrOutcome, { kind: K }> {
+function received<K extends XfrOutcome['kind']>(framer: InPlaceFramer, messages: Iterable<RenderedMessage>, qtype: typeof RRType.AXFR | typeof RRType.IXFR, held: ZoneVersion | undefined, kind: K): Extract<XfrOutcome, { kind: K }> {
   buildQuery(ORIGIN, qtype, 0, undefined, 0, held?.soa);
   const parser = new XfrParser({ origin: ORIGIN, zoneClass: RRClass.IN, qtype, id: 0, ...(held !== undefined ? { currentSerial: held.serial } : {}) });
-  const framer = new InPlaceFramer();
   let failure: string | undefined;
   const onMessage = (msg: Uint8Array): boolean => {
     const r = parser.push(msg);
