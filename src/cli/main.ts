@@ -261,8 +261,7 @@ function keepWarm(engine: Engine, log: Logger): void {
     } catch (e) {
       // Made-up transfers that do not go through are a bug here, not a reason to stop serving.
       log.error({ err: e instanceof Error ? e.message : String(e) }, 'JIT warm-up failed: not run again');
-      left = 0;
-      lastBurst = Infinity;
+      engine.off('transfer', afterTransfer);
       return;
     }
     if (--left > 0) timer = setTimeout(tick, 80).unref();
@@ -272,10 +271,11 @@ function keepWarm(engine: Engine, log: Logger): void {
     left = Math.max(left, steps / 2);
     timer ??= setTimeout(tick, 1000).unref();
   };
-  burst(300);
-  engine.on('transfer', (e) => {
+  const afterTransfer = (e: { dir: string }) => {
     if (e.dir === 'in' && Date.now() - lastBurst > 10_000) burst(40);
-  });
+  };
+  burst(300);
+  engine.on('transfer', afterTransfer);
 }
 
 /**

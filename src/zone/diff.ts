@@ -8,7 +8,7 @@ import { type DomainName, type ResourceRecord, RRType, isSubdomain, nameKey, nam
 import { type Result, ok, err } from '../wire/result.js';
 import type { ZoneError } from './errors.js';
 import { soaSerial } from './soa.js';
-import { type MutableRRset, SlabWriter } from './node.js';
+import { type MutableRRset, SlabWriter, nodeRecordSize } from './node.js';
 import { DELETED, NodeIndex } from './node-index.js';
 import { type Layer, type RRset, type ZoneNode, ZoneVersion, rdataEqual } from './version.js';
 
@@ -23,7 +23,10 @@ export interface ZoneDiff {
 /** MAX_OVERLAYS bounds lookup cost: a lookup probes at most this many layers plus the base. */
 const MAX_OVERLAYS = 8;
 
-/** MutableNode is a touched node while a diff is applied: its owner's wire octets, sets, children. */
+/**
+ * MutableNode is a touched node while a diff is applied: its owner's wire octets, sets, children
+ * (DELETED for a deletion mark when the overlay is written).
+ */
 interface MutableNode {
   owner: Uint8Array;
   sets: MutableRRset[];
@@ -124,15 +127,20 @@ export function applyDiff(v: ZoneVersion, d: ZoneDiff): Result<ZoneVersion, Zone
   if (soaIdx < 0) apex.sets.unshift(newSoa);
   else apex.sets[soaIdx] = newSoa;
 
-  // One slab of the exact size: a deletion mark is only matched, never served, so its key
+  // One slab of the exact size. A deletion mark is only matched, never served: its key
   // (lower-cased) serves as its name.
+  const written: MutableNode[] = [];
   let size = 0;
-  for (const [key, n] of working) size += n === null ? nameToWire(key as DomainName).length + 2 : recordSize(n);
-  const slab = new SlabWriter(Math.max(size, 1), size);
-  const overlay = new NodeIndex(working.size);
   for (const [key, n] of working) {
-    const rec = n === null ? slab.node(nameToWire(key as DomainName), [], 0) : slab.node(n.owner, n.sets, n.children);
-    overlay.put(rec.slab, rec.off, n === null ? DELETED : n.children);
+    const w = n ?? { owner: nameToWire(key as DomainName), sets: [], children: DELETED };
+    written.push(w);
+    size += nodeRecordSize(w.owner, w.sets);
+  }
+  const slab = new SlabWriter(Math.max(size, 1), size);
+  const overlay = new NodeIndex(written.length);
+  for (const w of written) {
+    const rec = slab.node(w.owner, w.sets, Math.max(w.children, 0));
+    overlay.put(rec.slab, rec.off, w.children);
   }
   const layers = compact([overlay, ...v.layers]);
   return ok(new ZoneVersion(v.origin, v.zoneClass, d.soaTo, layers, nodes, records));
@@ -170,16 +178,6 @@ function findSet(sets: MutableRRset[], type: number): MutableRRset | undefined {
 function indexOfRdata(rdatas: Uint8Array[], rdata: Uint8Array): number {
   for (let i = 0; i < rdatas.length; i++) if (rdataEqual(rdatas[i]!, rdata)) return i;
   return -1;
-}
-
-/** recordSize is the size of a node's record in a slab (node.ts layout). */
-function recordSize(n: MutableNode): number {
-  let size = n.owner.length + 2;
-  for (const set of n.sets) {
-    size += 8;
-    for (const r of set.rdatas) size += 2 + r.length;
-  }
-  return size;
 }
 
 /** compact keeps the number of overlay layers bounded (see the file header). */

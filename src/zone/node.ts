@@ -23,6 +23,16 @@ export interface MutableRRset {
   rdatas: Uint8Array[];
 }
 
+/** nodeRecordSize is the size of the node record of `owner` with `sets` (the layout above). */
+export function nodeRecordSize(owner: Uint8Array, sets: readonly RRset[]): number {
+  let size = owner.length + 2;
+  for (const set of sets) {
+    size += 8;
+    for (const r of set.rdatas) size += 2 + r.length;
+  }
+  return size;
+}
+
 /** wireLength returns the length of the uncompressed wire name at slab[off]. */
 export function wireLength(slab: Uint8Array, off: number): number {
   let p = off;
@@ -187,12 +197,7 @@ export class SlabWriter {
    * returns the new ZoneNode.
    */
   node(owner: Uint8Array, sets: readonly RRset[], children: number): ZoneNode {
-    let size = owner.length + 2;
-    for (const set of sets) {
-      size += 8;
-      for (const r of set.rdatas) size += 2 + r.length;
-    }
-    const at = this.reserve(size);
+    const at = this.reserve(nodeRecordSize(owner, sets));
     const slab = this.current;
     slab.set(owner, at);
     let p = at + owner.length;
