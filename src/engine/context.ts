@@ -32,6 +32,9 @@ export interface ZoneRuntime {
   /** pendingHistory: history rows waiting for the zone's next refresh to write them (history.ts). */
   readonly pendingHistory: TransferEventRow[];
   historyTimer?: NodeJS.Timeout | undefined;
+  /** pendingNotes: a NOTIFY's log line and metric, waiting until its refresh's request is sent (history.ts). */
+  readonly pendingNotes: (() => void)[];
+  notesTimer?: NodeJS.Timeout | undefined;
   /** lease: this instance's refresh lease on the zone, while held (lease.ts). */
   lease?: LeaseState | undefined;
   /** leaseWrite: the lease's release being written; a new lease waits for it. */

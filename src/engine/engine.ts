@@ -22,7 +22,7 @@ import { adoptStored, loadStored } from './persist.js';
 import { DEFAULT_TUNING, type EngineContext, type EngineTuning, type ZoneRuntime } from './context.js';
 import { reloadPrimary } from './handlers/primary.js';
 import { notifyOut } from './handlers/notify-out.js';
-import { flushHistory } from './history.js';
+import { flushHistory, runNotes } from './history.js';
 import { releaseLease } from './lease.js';
 import { refresh } from './handlers/refresh.js';
 import { expire, expireSeconds } from './handlers/refresh-outcome.js';
@@ -146,6 +146,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       .stop()
       .then(() => this.snapshotsWritten())
       .then(() => Promise.all([...this.runtimes.values()].map(async (rt) => {
+        runNotes(rt);
         await flushHistory(this.ctx, rt);
         // A lingering lease is handed over at once (lease.ts).
         await releaseLease(this.ctx, rt);
@@ -286,6 +287,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         // Its lease and history rows went with its database rows.
         clearTimeout(old.lease?.linger);
         clearTimeout(old.historyTimer);
+        runNotes(old);
       }
       this.runtimes.delete(zoneId);
       this.scheduler.table.forget(zoneId);
@@ -298,7 +300,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const cfg = await loadZoneConfig(this.ctx.store, zone);
     const previous = this.runtimes.get(zoneId);
-    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null, diffsSinceSnapshot: 0, pendingHistory: [] };
+    const rt: ZoneRuntime = previous ?? { config: cfg, journal: [], failures: 0, lastOk: undefined, storedSerial: null, diffsSinceSnapshot: 0, pendingHistory: [], pendingNotes: [] };
     rt.config = cfg;
     this.runtimes.set(zoneId, rt);
     // First sight of the zone (start-up, a new zone, or a version stored by another instance):

@@ -38,7 +38,7 @@ import { type TransferInOptions, type TransferInResult, querySoa, transferIn } f
 import { type ZoneVersion, applyDiff, compareSerial, describeZoneError } from '../../zone/index.js';
 import type { PeerConfig } from '../config.js';
 import type { EngineContext, ZoneRuntime } from '../context.js';
-import { takePendingHistory } from '../history.js';
+import { runNotes, takePendingHistory } from '../history.js';
 import { holdLease, leaseRenewal, lingerLease, takeLease } from '../lease.js';
 import { EngineAborted, type XfrResult, abortable, newXfrId } from '../observe.js';
 import { type Attempt, type Ending, type RefreshEnd, failed, succeeded } from './refresh-outcome.js';
@@ -60,6 +60,8 @@ export async function refresh(ctx: EngineContext, rt: ZoneRuntime, force: boolea
   // it would delay the request (the connect completes on a later turn of the event loop), and the
   // lease is granted while the primary prepares its answer.
   await early?.sent;
+  // The NOTIFY that scheduled this refresh is logged now, while the primary prepares its answer.
+  runNotes(rt);
   if (!(await takeLease(ctx, rt))) {
     ctx.log.debug({ zone: cfg.origin, op: 'refresh' }, 'another instance holds the refresh lease');
     ctx.scheduler.replace(cfg.id, force ? 'force-axfr' : 'refresh', ctx.clock.now() + Math.min(5000, ctx.tuning.leaseSeconds * 1000));
